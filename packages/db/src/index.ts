@@ -1,0 +1,2 @@
+export { dropDatabase, ensureDatabase } from './ensure-database';
+export { listMigrations, MIGRATIONS_DIR, migrate } from './migrate';
