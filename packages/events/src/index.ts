@@ -1,0 +1,3 @@
+export * from './codec';
+export * from './market';
+export * from './vigil';
