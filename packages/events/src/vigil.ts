@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MarketEvent } from './market';
 import { BuyerId, Instant, OrderId, SellerId } from './market';
 
 // What Vigil itself produces: dead letters, suspicions, cases, alerts, enforcement and relief.
@@ -169,3 +170,46 @@ export const Case = z.object({
   ),
 });
 export type Case = z.infer<typeof Case>;
+
+/** A suspicion with its deterministic BullMQ job id (same rule, subject and window → same id). */
+export interface SuspicionJob {
+  /** No ':' (BullMQ custom ids); derived from (ruleId, subject, triggering window). */
+  jobId: string;
+  data: Suspicion;
+}
+
+/** What a batch of valid events did to the windows. */
+export interface BatchOutcome {
+  suspicions: SuspicionJob[];
+  /** Events whose id was already applied (redelivery): not counted again. */
+  duplicates: number;
+  /** Duplicates whose content differed from the first (the first wins). */
+  conflicts: number;
+  /** Events too far behind their window to count: dropped and counted. */
+  late: number;
+}
+
+/**
+ * The detector's rule engine as the Kafka consumer sees it: apply a batch of valid events (in
+ * partition order) to the windows and return the suspicions they raise. Idempotent per event id;
+ * throws a retriable `VigilError` when Redis is unreachable (nothing is then committed).
+ */
+export interface EventProcessor {
+  process(events: MarketEvent[]): Promise<BatchOutcome>;
+}
+
+/** Data of a job on `vigil-seller-alerts`. */
+export const SellerAlertJob = z.object({ alert: SellerAlert });
+export type SellerAlertJob = z.infer<typeof SellerAlertJob>;
+
+/**
+ * Options every producer of seller alerts uses: the alert id is the job id (no double alert),
+ * retries follow the alerts worker's `vigil-alert` backoff (exponential, capped at one hour) and
+ * the worker gives up one day after `createdAt`; failed jobs are kept in the failed set.
+ */
+export const SELLER_ALERT_JOB_OPTIONS = {
+  attempts: 60,
+  backoff: { type: 'vigil-alert' },
+  removeOnComplete: { age: 7 * 24 * 3600 },
+  removeOnFail: false,
+} as const;
