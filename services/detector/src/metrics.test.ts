@@ -1,0 +1,23 @@
+import { consumerLag, eventLagSeconds } from './metrics';
+
+describe('consumerLag', () => {
+  it('is zero when the last processed offset is the last one written', () => {
+    // High watermark 10 means offsets 0..9 exist.
+    expect(consumerLag('10', '9')).toBe(0);
+  });
+
+  it('counts the messages after the last processed offset', () => {
+    expect(consumerLag('10', '4')).toBe(5);
+    expect(consumerLag('9007199254741000', '9007199254740990')).toBe(9);
+  });
+
+  it('never goes negative when the watermark in hand is older than the offset', () => {
+    expect(consumerLag('3', '5')).toBe(0);
+  });
+});
+
+describe('eventLagSeconds', () => {
+  it('is now minus event time, in seconds', () => {
+    expect(eventLagSeconds('2026-11-26T12:00:00.000Z', Date.parse('2026-11-26T12:00:02.500Z'))).toBe(2.5);
+  });
+});
