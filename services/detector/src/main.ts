@@ -59,6 +59,11 @@ async function main(): Promise<void> {
 
   const processor = buildProcessor(config, redis, registry, logger);
   let shuttingDown: Promise<void> | undefined;
+  // Shutdown runs once, whether a signal or a fatal error asked first.
+  const stopOnce = (): Promise<void> => {
+    if (!shuttingDown) shuttingDown = stop();
+    return shuttingDown;
+  };
   const detector = createDetector({
     kafka,
     groupId: config.KAFKA_GROUP_ID,
@@ -80,7 +85,7 @@ async function main(): Promise<void> {
     // Crash loudly: nothing past the last commit is lost, and a restart retries the same events.
     onFatal: () => {
       process.exitCode = 1;
-      void (shuttingDown ??= stop()).finally(() => process.exit(1));
+      void stopOnce().finally(() => process.exit(1));
     },
   });
 
@@ -102,7 +107,7 @@ async function main(): Promise<void> {
     await Promise.allSettled([redis.quit(), queueRedis.quit(), admin.disconnect()]);
     await ops.close();
   }
-  installShutdown(logger, () => (shuttingDown ??= stop()));
+  installShutdown(logger, stopOnce);
 
   await ops.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   await redis.connect();
