@@ -1,0 +1,216 @@
+// Throughput of one detector process draining a pre-filled set of market topics.
+//
+//   npx tsx bench/detector-throughput.ts            # 200k events, 6 partitions
+//   BENCH_EVENTS=50000 npx tsx bench/detector-throughput.ts
+//
+// Fills unique topics with a realistic, mostly honest mix of events (order lifecycles, chats,
+// reviews, a few payment-timeout cancellations), then starts `services/detector` as a child
+// process (the real composition root, rule engine, Redis and BullMQ) and measures events/s from
+// its first processed event until the group's lag is 0. Writes JSON under bench/results/.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { consumerGroupLag, metricValue, startService, waitHttpOk } from '@vigil/devstack';
+import { MARKET_TOPICS, type MarketEvent, TOPICS, toKafkaMessage } from '@vigil/events';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
+
+const root = join(__dirname, '..');
+const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200000);
+const PARTITIONS = Number(process.env['BENCH_PARTITIONS'] ?? 6);
+const BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const TIMEOUT_MS = Number(process.env['BENCH_TIMEOUT_MS'] ?? 30 * 60 * 1000);
+
+const run = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+const prefix = `bench_${run}.`;
+const groupId = `bench-detector-${run}`;
+const queueName = `bench-suspicions-${run}`;
+const keyPrefix = `bench_${run}`;
+const bullPrefix = `bull_bench_${run}`;
+const port = 19000 + Math.floor(Math.random() * 900);
+
+/** A buyer's events: an honest order lifecycle, sometimes a chat or review; 1 in 40 never pays. */
+function* generate(total: number): Generator<MarketEvent> {
+  const base = Date.parse('2026-11-20T00:00:00.000Z');
+  let n = 0;
+  for (let buyer = 0; n < total; buyer++) {
+    const buyerId = `bb-${buyer}`;
+    const sellerId = `bs-${buyer % 997}`;
+    let t = base + buyer * 1000;
+    const at = () => {
+      t += 60_000;
+      return new Date(t).toISOString();
+    };
+    const ev = (type: string, orderId: string | undefined, data: object) =>
+      ({
+        id: `${run}-${n++}`,
+        type,
+        version: 1,
+        occurredAt: at(),
+        buyerId,
+        sellerId,
+        ...(orderId ? { orderId } : {}),
+        data,
+      }) as MarketEvent;
+    const orderId = `bo-${buyer}`;
+    yield ev('order.placed', orderId, {
+      items: [{ skuId: `sku-${buyer % 50}`, qty: 1, unitPrice: 25 }],
+      total: 25,
+      currency: 'CNY',
+      shippingAddress: { country: 'CN', region: 'Zhejiang', city: 'Hangzhou', line: `${buyer} Lake Rd` },
+      shippingInsurance: buyer % 3 === 0,
+      paymentMethod: 'online',
+      deviceId: `bd-${buyer}`,
+    });
+    if (buyer % 40 === 0) {
+      yield ev('order.cancelled', orderId, { reason: 'payment_timeout' });
+      continue;
+    }
+    yield ev('order.paid', orderId, { amount: 25 });
+    yield ev('order.shipped', orderId, { carrier: 'SF', trackingNo: `SF${buyer}` });
+    yield ev('order.delivered', orderId, {});
+    if (buyer % 4 === 0) yield ev('chat.message', orderId, { from: 'buyer', text: 'when will it arrive?' });
+    if (buyer % 5 === 0)
+      yield ev('review.posted', orderId, { reviewId: `br-${buyer}`, rating: 5, text: 'good' });
+  }
+}
+
+async function main(): Promise<void> {
+  const kafka = new Kafka({ clientId: 'vigil-bench', brokers: BROKERS, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = [...MARKET_TOPICS, TOPICS.dlq].map((t) => `${prefix}${t}`);
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
+  });
+
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const fillStart = Date.now();
+  let batch: MarketEvent[] = [];
+  let produced = 0;
+  const flush = async () => {
+    const byTopic = new Map<string, { key: string; value: Buffer }[]>();
+    for (const e of batch) {
+      const m = toKafkaMessage(e);
+      const list = byTopic.get(m.topic) ?? [];
+      list.push({ key: m.key, value: m.value });
+      byTopic.set(m.topic, list);
+    }
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic: `${prefix}${topic}`, messages })),
+    });
+    produced += batch.length;
+    batch = [];
+  };
+  for (const e of generate(EVENTS)) {
+    batch.push(e);
+    if (batch.length >= 2000) await flush();
+  }
+  if (batch.length > 0) await flush();
+  await producer.disconnect();
+  const fillSeconds = (Date.now() - fillStart) / 1000;
+  console.log(`filled ${produced} events in ${fillSeconds.toFixed(1)} s`);
+
+  const detector = startService({
+    name: 'detector',
+    root,
+    env: {
+      KAFKA_BROKERS: BROKERS.join(','),
+      REDIS_URL,
+      KAFKA_TOPIC_PREFIX: prefix,
+      KAFKA_GROUP_ID: groupId,
+      SUSPICIONS_QUEUE: queueName,
+      VIGIL_KEY_PREFIX: keyPrefix,
+      BULLMQ_PREFIX: bullPrefix,
+      HTTP_PORT: String(port),
+      LOG_LEVEL: 'warn',
+    },
+  });
+  const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+  let result: Record<string, unknown> | undefined;
+  try {
+    const spawnedAt = Date.now();
+    await waitHttpOk(`http://127.0.0.1:${port}/healthz`, 60000, detector);
+    const processedNow = async () => {
+      const text = await (await fetch(metricsUrl)).text();
+      return {
+        text,
+        count:
+          metricValue(text, 'vigil_detector_events_total') +
+          metricValue(text, 'vigil_detector_invalid_events_total'),
+      };
+    };
+    // The clock starts at the first processed event, so group join and startup are not counted.
+    let first = { at: 0, count: 0 };
+    const deadline = Date.now() + TIMEOUT_MS;
+    for (;;) {
+      if (detector.child.exitCode !== null) throw new Error(`detector exited; see ${detector.logFile}`);
+      if (Date.now() > deadline) throw new Error('timed out draining the topics');
+      const { count } = await processedNow();
+      if (count > 0) {
+        first = { at: Date.now(), count };
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (;;) {
+      if (detector.child.exitCode !== null) throw new Error(`detector exited; see ${detector.logFile}`);
+      if (Date.now() > deadline) throw new Error('timed out draining the topics');
+      if ((await consumerGroupLag(BROKERS, groupId, topics.slice(0, MARKET_TOPICS.length))) === 0) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const done = Date.now();
+    const { text, count } = await processedNow();
+    const seconds = (done - first.at) / 1000;
+    result = {
+      benchmark: 'detector-throughput',
+      at: new Date().toISOString(),
+      events: produced,
+      partitions: PARTITIONS,
+      processed: count,
+      suspicions: metricValue(text, 'vigil_detector_suspicions_emitted_total'),
+      dlq: metricValue(text, 'vigil_detector_dlq_messages_total'),
+      drainSeconds: seconds,
+      eventsPerSecond: Math.round((count - first.count) / seconds),
+      fromStartSeconds: (done - spawnedAt) / 1000,
+      fillSeconds,
+      machine: { cpus: cpus().length, node: process.version },
+      note: 'one detector process, real rule engine, local Kafka/Redis; events/s measured from the first processed event to zero group lag',
+    };
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await detector.stop();
+    await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.disconnect();
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue(queueName, { connection: redis, prefix: bullPrefix });
+    await queue.obliterate({ force: true });
+    await queue.close();
+    // Window keys carry TTLs, but a bench should not leave 200k buyers' windows behind.
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+    await redis.quit();
+  }
+  if (result) {
+    const dir = join(root, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `detector-throughput-${run}.json`);
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`wrote ${file}`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
