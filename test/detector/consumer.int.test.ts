@@ -226,6 +226,34 @@ describe('detector consumer (real Kafka, Redis, BullMQ)', () => {
     expect(fixed.seen.map((e) => e.id).sort()).toEqual(events.map((e) => e.id).sort());
   });
 
+  it('stop() finishes and commits the chunk in hand before leaving the group', async () => {
+    const inner = new CancellationProcessor();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let entered = false;
+    const processor = {
+      async process(batch: MarketEvent[]) {
+        entered = true;
+        await gate; // shutdown is requested while this batch is in the processor
+        return inner.process(batch);
+      },
+    };
+    const { detector } = await world.detector({ processor });
+    const events = Array.from({ length: 5 }, (_, i) => cancellation(`s-${i}`, 'b-stop'));
+    await world.send(
+      TOPICS.orders,
+      events.map((e) => ({ key: e.buyerId, value: encodeEvent(e) })),
+    );
+    await waitFor(() => entered, { description: 'batch in the processor' });
+    const stopping = detector.stop();
+    release();
+    await stopping;
+    expect(await world.committed(TOPICS.orders)).toBe(5);
+    expect(await world.jobIds()).toEqual(events.map((e) => `test-${e.id}`).sort());
+  });
+
   it('two instances in one group share the partitions and make the same job ids as one', async () => {
     const a = new CancellationProcessor();
     const b = new CancellationProcessor();
