@@ -149,11 +149,12 @@ export function createDetector(options: DetectorOptions): Detector {
   const consumer: Consumer = options.kafka.consumer({
     groupId: options.groupId,
     sessionTimeout: options.sessionTimeoutMs ?? 30000,
-    // kafkajs must not restart on our errors: a fatal error is handled by `onFatal`.
-    retry: { restartOnFailure: async () => false },
+    // kafkajs restarts itself after retriable Kafka errors (broker away); our own errors never
+    // reach it: a non-retriable one is handled by `declareFatal`.
   });
 
   let joined = false;
+  let restarting = false;
   let assigned: Record<string, number[]> = {};
   let stopped = false;
   let fatal: unknown;
@@ -162,6 +163,7 @@ export function createDetector(options: DetectorOptions): Detector {
 
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     joined = true;
+    restarting = false;
     assigned = e.payload.memberAssignment;
     metrics.rebalances.inc();
     // The lag of partitions this member no longer owns would go stale; owned ones refill per batch.
@@ -171,7 +173,8 @@ export function createDetector(options: DetectorOptions): Detector {
   consumer.on(consumer.events.CRASH, (e) => {
     if (stopped) return;
     log.error({ err: e.payload.error, restart: e.payload.restart }, 'kafka consumer crashed');
-    if (!e.payload.restart) declareFatal(e.payload.error);
+    if (e.payload.restart) restarting = true;
+    else declareFatal(e.payload.error);
   });
 
   function declareFatal(err: unknown): void {
@@ -395,6 +398,7 @@ export function createDetector(options: DetectorOptions): Detector {
       if (fatal !== undefined) return { ready: false, reason: 'stopped after a non-retriable error' };
       if (stopped) return { ready: false, reason: 'stopping' };
       if (!joined) return { ready: false, reason: 'joining consumer group' };
+      if (restarting) return { ready: false, reason: 'kafka consumer restarting after a broker error' };
       if (failing.size > 0) {
         return { ready: false, reason: `retrying ${[...failing].map(([w, r]) => `${w} (${r})`).join('; ')}` };
       }
