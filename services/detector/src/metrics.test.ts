@@ -1,4 +1,5 @@
-import { consumerLag, eventLagSeconds } from './metrics';
+import { Registry } from 'prom-client';
+import { consumerLag, createDetectorMetrics, eventLagSeconds } from './metrics';
 
 describe('consumerLag', () => {
   it('is zero when the last processed offset is the last one written', () => {
@@ -19,5 +20,27 @@ describe('consumerLag', () => {
 describe('eventLagSeconds', () => {
   it('is now minus event time, in seconds', () => {
     expect(eventLagSeconds('2026-11-26T12:00:00.000Z', Date.parse('2026-11-26T12:00:02.500Z'))).toBe(2.5);
+  });
+});
+
+describe('createDetectorMetrics', () => {
+  it('registers the metric names dashboards and alerts rely on', async () => {
+    const registry = new Registry();
+    createDetectorMetrics(registry);
+    const names = (await registry.getMetricsAsJSON()).map((m) => m.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'vigil_detector_events_total',
+        'vigil_detector_invalid_events_total',
+        'vigil_detector_dlq_messages_total',
+        'vigil_detector_suspicions_emitted_total',
+        'vigil_detector_batch_size',
+        'vigil_detector_batch_duration_seconds',
+        'vigil_detector_consumer_lag',
+        'vigil_detector_event_lag_seconds',
+        'vigil_detector_rebalances_total',
+        'vigil_detector_processing_errors_total',
+      ]),
+    );
   });
 });
