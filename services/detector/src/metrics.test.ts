@@ -44,3 +44,13 @@ describe('createDetectorMetrics', () => {
     );
   });
 });
+
+describe('createDetectorMetrics on a shared registry', () => {
+  it('reuses metrics already registered (the rule engine shares the namespace)', () => {
+    const registry = new Registry();
+    const first = createDetectorMetrics(registry);
+    const second = createDetectorMetrics(registry);
+    first.dlqMessages.inc();
+    expect(second.dlqMessages).toBe(first.dlqMessages);
+  });
+});
