@@ -20,7 +20,7 @@ import {
 } from '@vigil/testkit';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { type Consumer, Kafka, logLevel, type Producer } from 'kafkajs';
+import { type Consumer, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import type { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { OutboxRelay, type OutboxRelayOptions } from './relay';
@@ -75,7 +75,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const suspicions = new Queue(uniqueName('susp'), { connection, prefix });
   const alerts = new Queue(uniqueName('alerts'), { connection, prefix });
   const kafka = new Kafka({ clientId: 'cases-test', brokers: testBrokers(), logLevel: logLevel.NOTHING });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   const consumer: Consumer = kafka.consumer({ groupId: uniqueName('cases-test') });
   await Promise.all([producer.connect(), consumer.connect()]);
   await consumer.subscribe({ topics: [topics.enforcement, topics.sellerRelief], fromBeginning: true });

@@ -3,10 +3,10 @@
 
 import { createCaseMetrics } from '@vigil/cases';
 import { createLogger, createOpsServer, installShutdown, loadConfig } from '@vigil/common';
-import { migrate } from '@vigil/db';
+import { ensureDatabase, migrate } from '@vigil/db';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Pool } from 'pg';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { CasesConfig } from './config';
@@ -19,6 +19,8 @@ async function main(): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
+  // Creating the database too keeps a first start (or a fresh demo stack) to one command.
+  if (config.MIGRATE_ON_START) await ensureDatabase(config.DATABASE_URL);
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: config.PG_POOL_MAX });
   // An idle client losing its connection (PostgreSQL restart) must not crash the process.
   pool.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL client error'));
@@ -32,7 +34,11 @@ async function main(): Promise<void> {
     logLevel: logLevel.WARN,
   });
   // Idempotent producer: acks=all and broker-side dedupe of retried sends within a session.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   const admin = kafka.admin();
   await Promise.all([producer.connect(), admin.connect()]);
 
