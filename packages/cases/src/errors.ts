@@ -34,6 +34,10 @@ const RETRIABLE_NODE = new Set([
 /** True when a pg error says the database was unreachable or the transaction lost a race. */
 export function isRetriableDbError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
+  // Two workers opening a case for one subject at once: the loser retries and finds the case.
+  // (The advisory lock normally prevents this; the index is the guarantee.)
+  if (code === '23505' && (err as { constraint?: unknown }).constraint === 'cases_one_open_per_subject')
+    return true;
   if (typeof code === 'string') {
     if (code.startsWith('08') || RETRIABLE_SQLSTATE.has(code) || RETRIABLE_NODE.has(code)) return true;
   }
