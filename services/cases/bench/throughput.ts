@@ -55,7 +55,9 @@ async function main(): Promise<void> {
   await waitFor(async () => (await queue.getCompletedCount()) === n, { timeoutMs: 600_000, intervalMs: 100 });
   const seconds = (performance.now() - t0) / 1000;
   const h = (await registry.getMetricsAsJSON()).find((m) => m.name === 'vigil_case_job_duration_seconds');
-  const buckets = (h?.values ?? []).filter((v) => v.metricName?.endsWith('_bucket'));
+  const buckets = (
+    (h?.values ?? []) as { metricName?: string; labels: Record<string, string | number>; value: number }[]
+  ).filter((v) => v.metricName?.endsWith('_bucket'));
   const q = (p: number) => buckets.find((b) => b.value >= p * n)?.labels['le'];
   const outbox = await db.pool.query('SELECT count(*)::int AS n FROM outbox');
   console.log(
