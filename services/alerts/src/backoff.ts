@@ -28,7 +28,11 @@ export function nominalDelay(retry: number, options: Pick<AlertBackoffOptions, '
 }
 
 /** {@link nominalDelay} with jitter: a value in `[(1 - jitter) * nominal, nominal]`. */
-export function retryDelay(retry: number, options: AlertBackoffOptions, random: () => number = Math.random): number {
+export function retryDelay(
+  retry: number,
+  options: AlertBackoffOptions,
+  random: () => number = Math.random,
+): number {
   const nominal = nominalDelay(retry, options);
   const jitter = Math.min(1, Math.max(0, options.jitter));
   return Math.floor(nominal * (1 - jitter * random()));

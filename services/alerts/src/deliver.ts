@@ -43,7 +43,12 @@ export function alertBody(alert: SellerAlert): string {
 }
 
 /** The headers of one signed request. */
-export function signedHeaders(secret: string, alertId: string, body: string, nowMs: number): Record<string, string> {
+export function signedHeaders(
+  secret: string,
+  alertId: string,
+  body: string,
+  nowMs: number,
+): Record<string, string> {
   const timestamp = Math.floor(nowMs / 1000);
   return {
     'Content-Type': 'application/json',
@@ -80,7 +85,12 @@ export async function postAlert(options: PostAlertOptions): Promise<AttemptResul
     if (res.status >= 200 && res.status < 300) {
       return { outcome: 'delivered', statusCode: res.status, durationMs: elapsed() };
     }
-    return { outcome: 'http_error', statusCode: res.status, error: `HTTP ${res.status}`, durationMs: elapsed() };
+    return {
+      outcome: 'http_error',
+      statusCode: res.status,
+      error: `HTTP ${res.status}`,
+      durationMs: elapsed(),
+    };
   } catch (err) {
     if (controller.signal.aborted) {
       return { outcome: 'timeout', error: `timed out after ${options.timeoutMs} ms`, durationMs: elapsed() };

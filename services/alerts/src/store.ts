@@ -74,9 +74,10 @@ export function createWebhookStore(options: WebhookStoreOptions): WebhookStore {
       let rows: unknown[];
       try {
         rows = (
-          await pool.query('SELECT seller_id, url, secret, active FROM seller_webhooks WHERE seller_id = $1', [
-            sellerId,
-          ])
+          await pool.query(
+            'SELECT seller_id, url, secret, active FROM seller_webhooks WHERE seller_id = $1',
+            [sellerId],
+          )
         ).rows;
       } catch (err) {
         throw new VigilError('WEBHOOK_LOOKUP_FAILED', 'could not read the seller webhook', {
@@ -90,7 +91,12 @@ export function createWebhookStore(options: WebhookStoreOptions): WebhookStore {
         if (!row.success) {
           throw new VigilError('WEBHOOK_ROW_INVALID', `seller_webhooks row invalid: ${row.error.message}`);
         }
-        value = { sellerId: row.data.seller_id, url: row.data.url, secret: row.data.secret, active: row.data.active };
+        value = {
+          sellerId: row.data.seller_id,
+          url: row.data.url,
+          secret: row.data.secret,
+          active: row.data.active,
+        };
       }
       if (cacheMs > 0) {
         cache.set(sellerId, { value, expiresAt: now() + cacheMs });

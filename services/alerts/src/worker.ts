@@ -55,7 +55,12 @@ export function createAlertProcessor(options: AlertWorkerOptions): (job: Job) =>
   const log = options.logger;
   const { metrics, store } = options;
 
-  const record = async (alert: SellerAlert, attempt: number, outcome: AttemptOutcome, result?: AttemptResult) => {
+  const record = async (
+    alert: SellerAlert,
+    attempt: number,
+    outcome: AttemptOutcome,
+    result?: AttemptResult,
+  ) => {
     try {
       await store.record({
         alertId: alert.alertId,
@@ -132,7 +137,10 @@ export function createAlertProcessor(options: AlertWorkerOptions): (job: Job) =>
       log.info({ alertId: alert.alertId, attempt, status: result.statusCode }, 'seller alert delivered');
       return { outcome: 'delivered', attempt, statusCode: result.statusCode };
     }
-    log.warn({ alertId: alert.alertId, attempt, outcome: result.outcome, error: result.error }, 'delivery failed');
+    log.warn(
+      { alertId: alert.alertId, attempt, outcome: result.outcome, error: result.error },
+      'delivery failed',
+    );
     return giveUpIfDue(result.error ?? result.outcome);
   };
 }
@@ -147,7 +155,10 @@ export function alertBackoffStrategy(
   options: Pick<AlertWorkerOptions, 'backoff' | 'giveUpAfterMs' | 'now'>,
 ): (attemptsMade: number, type?: string, err?: Error, job?: MinimalJob) => number {
   const now = options.now ?? Date.now;
-  const backoff: AlertBackoffOptions = { ...options.backoff, jitter: options.backoff.jitter ?? DEFAULT_JITTER };
+  const backoff: AlertBackoffOptions = {
+    ...options.backoff,
+    jitter: options.backoff.jitter ?? DEFAULT_JITTER,
+  };
   return (attemptsMade, _type, _err, job) => {
     const data = AlertCreatedAt.safeParse(job?.data);
     const created = data.success ? Date.parse(data.data.alert.createdAt) : Number.NaN;
