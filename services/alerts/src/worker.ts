@@ -111,7 +111,7 @@ export function createAlertProcessor(options: AlertWorkerOptions): (job: Job) =>
       log.error({ err, alertId: alert.alertId }, 'webhook lookup failed');
       return giveUpIfDue(`webhook lookup failed: ${(err as Error).message}`, err);
     }
-    if (!webhook || !webhook.active) {
+    if (!webhook?.active) {
       metrics.attempts.inc({ outcome: 'no_webhook' });
       await record(alert, attempt, 'no_webhook');
       log.warn(
