@@ -1,4 +1,4 @@
-import type { Logger } from '@vigil/common';
+import { type Logger, VigilError } from '@vigil/common';
 import { type SellerAlert, SellerAlertJob } from '@vigil/events';
 import { type Job, type MinimalJob, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -101,7 +101,8 @@ export function createAlertProcessor(options: AlertWorkerOptions): (job: Job) =>
           `gave up after ${attempt} attempt(s), alert age ${Math.round(ageMs / 1000)} s; last error: ${reason}`,
         );
       }
-      throw new Error(reason, cause === undefined ? undefined : { cause });
+      // BullMQ retries it with the vigil-alert backoff.
+      throw new VigilError('ALERT_DELIVERY_FAILED', reason, { retriable: true, cause });
     };
 
     let webhook: Awaited<ReturnType<WebhookStore['lookup']>>;
