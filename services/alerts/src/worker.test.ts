@@ -84,8 +84,9 @@ describe('alert processor', () => {
   it('throws a retryable error on a failed attempt while the alert is young and attempts remain', async () => {
     const { process, records } = setup(async () => new Response('x', { status: 502 }));
     await expect(process(fakeJob({ alert }, 3))).rejects.toMatchObject({
-      name: 'Error',
+      name: 'VigilError',
       message: 'HTTP 502',
+      retriable: true,
     });
     expect(records).toMatchObject([{ attempt: 4, outcome: 'http_error', statusCode: 502 }]);
   });
