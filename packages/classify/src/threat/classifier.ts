@@ -104,6 +104,24 @@ function anyMatch(patterns: RegExp[], text: string): boolean {
   return text.length > 0 && patterns.some((re) => text.search(re) >= 0);
 }
 
+/** The largest value in ascending `sorted` that is ≤ `limit`, or 0 (binary search: long messages have many boundaries). */
+function lastAtOrBefore(sorted: number[], limit: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  let found = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if (v <= limit) {
+      found = v;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
+}
+
 /**
  * Decides whether a phrase match is negated. The window before the match runs back at most
  * `windowChars` characters and stops at the last boundary (punctuation, "but", "or", "否则", "就",
@@ -115,13 +133,10 @@ function isNegated(
   hit: Span,
   text: string,
   negation: CompiledNegation,
-  boundaries: Span[],
+  boundaryEnds: number[],
   windowChars: number,
 ): boolean {
-  let from = Math.max(0, hit.start - windowChars);
-  for (const b of boundaries) {
-    if (b.end <= hit.start && b.end > from) from = b.end;
-  }
+  const from = Math.max(0, hit.start - windowChars, lastAtOrBefore(boundaryEnds, hit.start));
   if (anyMatch(negation.before, text.slice(from, hit.start))) return true;
   return anyMatch(negation.after, text.slice(hit.end, hit.end + windowChars));
 }
@@ -213,9 +228,12 @@ export function createThreatClassifier(config: ThreatClassifierConfigInput): Thr
 
     for (const lang of languages) {
       const excluded = findAll(lang.exclude, text);
-      const boundaries = findAll(lang.boundaries, text);
+      const boundaryEnds = findAll(lang.boundaries, text)
+        .map((b) => b.end)
+        .sort((a, b) => a - b);
       const keep = (negation: CompiledNegation) => (h: Hit) =>
-        !excluded.some((x) => overlaps(x, h)) && !isNegated(h, text, negation, boundaries, lang.windowChars);
+        !excluded.some((x) => overlaps(x, h)) &&
+        !isNegated(h, text, negation, boundaryEnds, lang.windowChars);
       demands.push(...findAll(lang.demand, text).filter(keep(lang.demandNegation)));
       levers.push(...findAll(lang.lever, text).filter(keep(lang.leverNegation)));
       weakLevers.push(...findAll(lang.weakLever, text).filter(keep(lang.leverNegation)));
