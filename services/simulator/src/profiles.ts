@@ -871,7 +871,7 @@ const competitorBurst: ProfileSpec = {
     'A competitor\u2019s smear campaign (seed Q2.4 "peer competitors give negative comments after trading"): fresh accounts each buy once from the victim, then post 1–2 star reviews within hours of each other.',
   run(ctx) {
     const { sim, rng } = ctx;
-    const victim = ctx.catalogue.pick(rng);
+    const victim = ctx.catalogue.pickVictim(rng);
     const buyers = ctx.ids.map((id) => newBuyer(ctx, id));
     const burstAt = ctx.t0 + 9 * DAY + rng.int(0, 2 * DAY);
     const reviews = buyers.map((b) => {

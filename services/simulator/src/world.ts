@@ -156,6 +156,19 @@ export class Catalogue {
     return [...chosen];
   }
 
+  private readonly victims = new Set<Seller>();
+
+  /**
+   * A seller no earlier smear campaign targeted (uniformly), so two simulated campaigns never
+   * overlap on one victim and blur each other's ground truth. Falls back to any seller.
+   */
+  pickVictim(rng: Rng): Seller {
+    const free = this.sellers.filter((s) => !this.victims.has(s));
+    const s = free.length > 0 ? rng.pick(free) : this.pick(rng);
+    this.victims.add(s);
+    return s;
+  }
+
   /** A seller that sells apparel (the wrong-size ring needs one), else any. */
   pickApparel(rng: Rng): Seller {
     const apparel = this.sellers.filter((s) => s.skus.some((k) => k.apparel));
