@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { VigilError } from '@vigil/common';
 import { type EventType, encodeEvent, type MarketEvent, TOPIC_BY_TYPE } from '@vigil/events';
-import { Kafka, logLevel as kafkaLogLevel, type Producer, type TopicMessages } from 'kafkajs';
+import { Kafka, logLevel as kafkaLogLevel, Partitioners, type Producer, type TopicMessages } from 'kafkajs';
 
 /** Where generated or replayed events go. `write` resolves when the batch is durably handed over. */
 export interface EventSink {
@@ -93,6 +93,9 @@ export async function createKafkaSink(
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    // The Java-compatible murmur2 partitioner: a buyer's events land on the partition any Kafka
+    // client would pick for that key, so per-buyer order holds for consumers in any language.
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
   try {
     await producer.connect();
