@@ -238,7 +238,7 @@ const family: ProfileSpec = {
   accounts: [2, 4],
   durationMs: 0,
   models:
-    'A family: several buyer accounts at one address (one account may share the family tablet), ordinary paid orders — the honest twin of linked accounts.',
+    'A family: several buyer accounts at one address (two of them may share the family tablet), ordinary paid orders — the honest twin of linked accounts.',
   run(ctx) {
     const { rng } = ctx;
     const address = ctx.addresses.household(rng);
