@@ -62,6 +62,11 @@ export class AddressBook {
     const lat = c.lat + (row - 50) * LATTICE;
     const lon = c.lon + (col - LATTICE_COLS / 2) * LATTICE;
     const line = `${number} ${street} Rd`;
+    // One postcode per ~1.8 km district (3×3 lattice cells), as real postcodes cover a district
+    // rather than a whole city: a coarse "same postcode" reading of address clusters still
+    // separates most honest households.
+    const district = (Math.floor(row / 3) * 67 + Math.floor(col / 3)) % 1000;
+    const postcode = `${c.postcode.slice(0, 3)}${String(district).padStart(3, '0')}`;
     return (unit: number, jitterMeters = 0) => {
       // ~1e-5 degrees per metre; jitter keeps a ring's flats apart on the map but in one building.
       const j = jitterMeters / 1e5;
@@ -70,7 +75,7 @@ export class AddressBook {
         region: c.region,
         city: c.city,
         line: `${line}, Unit ${unit}`,
-        postcode: c.postcode,
+        postcode,
         geo: { lat: round6(lat + (j ? rng.real(-j, j) : 0)), lon: round6(lon + (j ? rng.real(-j, j) : 0)) },
       };
       return { value, key: `${h}/${unit}` };
