@@ -81,4 +81,11 @@ describe('Kafka sink (real broker)', () => {
     const typesSeen = new Set(seen.map((s) => s.type));
     expect(typesSeen.size).toBeGreaterThan(EVENT_TYPES.length / 2);
   });
+
+  it('refuses to start when a topic is missing, naming it', async () => {
+    const run = uniqueName('sim_missing');
+    await expect(createKafkaSink({ brokers: testBrokers(), topicPrefix: `${run}.` })).rejects.toThrow(
+      new RegExp(`missing topics: .*${run}\\.market\\.orders\\.v1`),
+    );
+  });
 });

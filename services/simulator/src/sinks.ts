@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { VigilError } from '@vigil/common';
-import { type EventType, encodeEvent, type MarketEvent, TOPIC_BY_TYPE } from '@vigil/events';
+import { EVENT_TYPES, type EventType, encodeEvent, type MarketEvent, TOPIC_BY_TYPE } from '@vigil/events';
 import { Kafka, logLevel as kafkaLogLevel, Partitioners, type Producer, type TopicMessages } from 'kafkajs';
 
 /** Where generated or replayed events go. `write` resolves when the batch is durably handed over. */
@@ -104,6 +104,25 @@ export async function createKafkaSink(
       retriable: true,
       cause,
     });
+  }
+  // Auto topic creation is off on the platform's brokers, and an idempotent producer retries a
+  // send to a missing topic for ever: check up front and fail naming the missing topics.
+  const wanted = [...new Set(EVENT_TYPES.map(topicFor))];
+  const admin = kafka.admin();
+  let existing: Set<string>;
+  try {
+    await admin.connect();
+    existing = new Set(await admin.listTopics());
+  } catch (cause) {
+    await producer.disconnect();
+    throw new VigilError('KAFKA_METADATA_FAILED', 'cannot list Kafka topics', { retriable: true, cause });
+  } finally {
+    await admin.disconnect();
+  }
+  const missing = wanted.filter((t) => !existing.has(t));
+  if (missing.length > 0) {
+    await producer.disconnect();
+    throw new VigilError('KAFKA_TOPICS_MISSING', `missing topics: ${missing.join(', ')} (create them first)`);
   }
   return {
     name: `kafka:${options.brokers.join(',')}`,
