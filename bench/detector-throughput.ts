@@ -3,8 +3,8 @@
 //   npx tsx bench/detector-throughput.ts            # 200k events, 6 partitions
 //   BENCH_EVENTS=50000 npx tsx bench/detector-throughput.ts
 //
-// Fills unique topics with a realistic, mostly honest mix of events (order lifecycles, chats,
-// reviews, a few payment-timeout cancellations), then starts `services/detector` as a child
+// Fills unique topics with the simulator's seeded mix of honest and abusive buyers (the first
+// BENCH_EVENTS events in event-time order), then starts `services/detector` as a child
 // process (the real composition root, rule engine, Redis and BullMQ) and measures events/s from
 // its first processed event until the group's lag is 0. Writes JSON under bench/results/.
 import { randomBytes } from 'node:crypto';
@@ -12,7 +12,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { consumerGroupLag, metricValue, startService, waitHttpOk } from '@vigil/devstack';
-import { MARKET_TOPICS, type MarketEvent, TOPICS, toKafkaMessage } from '@vigil/events';
+import { MARKET_TOPICS, TOPICS } from '@vigil/events';
+import { createKafkaSink, generate } from '@vigil/simulator';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
@@ -32,52 +33,6 @@ const keyPrefix = `bench_${run}`;
 const bullPrefix = `bull_bench_${run}`;
 const port = 19000 + Math.floor(Math.random() * 900);
 
-/** A buyer's events: an honest order lifecycle, sometimes a chat or review; 1 in 40 never pays. */
-function* generate(total: number): Generator<MarketEvent> {
-  const base = Date.parse('2026-11-20T00:00:00.000Z');
-  let n = 0;
-  for (let buyer = 0; n < total; buyer++) {
-    const buyerId = `bb-${buyer}`;
-    const sellerId = `bs-${buyer % 997}`;
-    let t = base + buyer * 1000;
-    const at = () => {
-      t += 60_000;
-      return new Date(t).toISOString();
-    };
-    const ev = (type: string, orderId: string | undefined, data: object) =>
-      ({
-        id: `${run}-${n++}`,
-        type,
-        version: 1,
-        occurredAt: at(),
-        buyerId,
-        sellerId,
-        ...(orderId ? { orderId } : {}),
-        data,
-      }) as MarketEvent;
-    const orderId = `bo-${buyer}`;
-    yield ev('order.placed', orderId, {
-      items: [{ skuId: `sku-${buyer % 50}`, qty: 1, unitPrice: 25 }],
-      total: 25,
-      currency: 'CNY',
-      shippingAddress: { country: 'CN', region: 'Zhejiang', city: 'Hangzhou', line: `${buyer} Lake Rd` },
-      shippingInsurance: buyer % 3 === 0,
-      paymentMethod: 'online',
-      deviceId: `bd-${buyer}`,
-    });
-    if (buyer % 40 === 0) {
-      yield ev('order.cancelled', orderId, { reason: 'payment_timeout' });
-      continue;
-    }
-    yield ev('order.paid', orderId, { amount: 25 });
-    yield ev('order.shipped', orderId, { carrier: 'SF', trackingNo: `SF${buyer}` });
-    yield ev('order.delivered', orderId, {});
-    if (buyer % 4 === 0) yield ev('chat.message', orderId, { from: 'buyer', text: 'when will it arrive?' });
-    if (buyer % 5 === 0)
-      yield ev('review.posted', orderId, { reviewId: `br-${buyer}`, rating: 5, text: 'good' });
-  }
-}
-
 async function main(): Promise<void> {
   const kafka = new Kafka({ clientId: 'vigil-bench', brokers: BROKERS, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
@@ -88,32 +43,14 @@ async function main(): Promise<void> {
     topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
   });
 
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  const sim = generate({ seed: 'detector-bench', buyers: Math.ceil(EVENTS / 25) });
+  const events = sim.events.slice(0, EVENTS);
+  if (events.length < EVENTS) throw new Error(`simulator made only ${events.length} events`);
+  const sink = await createKafkaSink({ brokers: BROKERS, topicPrefix: prefix, clientId: 'vigil-bench' });
   const fillStart = Date.now();
-  let batch: MarketEvent[] = [];
-  let produced = 0;
-  const flush = async () => {
-    const byTopic = new Map<string, { key: string; value: Buffer }[]>();
-    for (const e of batch) {
-      const m = toKafkaMessage(e);
-      const list = byTopic.get(m.topic) ?? [];
-      list.push({ key: m.key, value: m.value });
-      byTopic.set(m.topic, list);
-    }
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic: `${prefix}${topic}`, messages })),
-    });
-    produced += batch.length;
-    batch = [];
-  };
-  for (const e of generate(EVENTS)) {
-    batch.push(e);
-    if (batch.length >= 2000) await flush();
-  }
-  if (batch.length > 0) await flush();
-  await producer.disconnect();
+  for (let i = 0; i < events.length; i += 2000) await sink.write(events.slice(i, i + 2000));
+  await sink.close();
+  const produced = events.length;
   const fillSeconds = (Date.now() - fillStart) / 1000;
   console.log(`filled ${produced} events in ${fillSeconds.toFixed(1)} s`);
 
