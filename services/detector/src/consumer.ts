@@ -299,9 +299,20 @@ export function createDetector(options: DetectorOptions): Detector {
     if (events.length > 0) {
       const processed = await retrying(payload, where, 'process', async () => {
         const outcome = await options.processor.process(events);
-        metrics.duplicates.inc(outcome.duplicates);
-        metrics.conflicts.inc(outcome.conflicts);
-        metrics.late.inc(outcome.late);
+        // Duplicate, conflicting and late events are counted by the rule engine itself
+        // (vigil_detector_duplicate_events_total, ..._late_events_total); logged here per chunk.
+        if (outcome.duplicates + outcome.conflicts + outcome.late > 0) {
+          log.debug(
+            {
+              topic,
+              partition,
+              duplicates: outcome.duplicates,
+              conflicts: outcome.conflicts,
+              late: outcome.late,
+            },
+            'events not applied',
+          );
+        }
         jobs = outcome.suspicions;
       });
       if (!processed) return false;

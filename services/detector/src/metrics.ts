@@ -12,9 +12,6 @@ export interface DetectorMetrics {
   eventLag: Gauge;
   rebalances: Counter;
   processingErrors: Counter<'retriable'>;
-  duplicates: Counter;
-  conflicts: Counter;
-  late: Counter;
 }
 
 /**
@@ -121,33 +118,6 @@ export function createDetectorMetrics(registry: Registry): DetectorMetrics {
           name: 'vigil_detector_processing_errors_total',
           help: 'Failed attempts to process a chunk; retriable ones are retried, others stop the process',
           labelNames: ['retriable'],
-          registers,
-        }),
-    ),
-    duplicates: reuse(
-      'vigil_detector_duplicate_events_total',
-      () =>
-        new Counter({
-          name: 'vigil_detector_duplicate_events_total',
-          help: 'Events the rule engine had already applied (redelivery), not counted again',
-          registers,
-        }),
-    ),
-    conflicts: reuse(
-      'vigil_detector_conflicting_duplicate_events_total',
-      () =>
-        new Counter({
-          name: 'vigil_detector_conflicting_duplicate_events_total',
-          help: 'Duplicate event ids whose content differed from the first (the first wins)',
-          registers,
-        }),
-    ),
-    late: reuse(
-      'vigil_detector_late_events_total',
-      () =>
-        new Counter({
-          name: 'vigil_detector_late_events_total',
-          help: 'Events too far behind their window to count: dropped and counted here',
           registers,
         }),
     ),
