@@ -1,4 +1,5 @@
 export { createKeys, type Keys, SUBJECT_TAGS, type SubjectKeys, type SubjectKindKey } from './keys';
+export { counter, histogram } from './metrics';
 export {
   type ApplyCall,
   type ApplyResult,

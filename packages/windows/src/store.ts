@@ -25,7 +25,16 @@ export type WindowOp =
       /** Skip the add when this hash field is a number ≤ le (e.g. paid before the grace ended). */
       skipIfHashLe?: { key: string; field: string; le: number };
     }
-  | { op: 'zrem'; key: string; member: string; minScore?: number }
+  | {
+      op: 'zrem';
+      key: string;
+      /** The member, or (when `memberFromHash` is given) ignored. */
+      member: string;
+      /** Take the member from this hash field instead (e.g. the order's open-set entry). */
+      memberFromHash?: { key: string; field: string };
+      /** Remove only when the member's score is ≥ this. */
+      minScore?: number;
+    }
   | { op: 'zrange'; key: string; from: number; to: number; limit: number }
   | { op: 'hset'; key: string; fields: Record<string, string>; onlyNew?: boolean; ttlMs: number }
   | { op: 'hgetall'; key: string };
@@ -211,7 +220,8 @@ function encodeOps(call: ApplyCall): { keys: string[]; ops: string } {
           o: 'zr',
           k: k(op.key),
           m: op.member,
-          ...(op.minScore === undefined ? {} : { min: op.minScore }),
+          ...(op.memberFromHash ? { mh: { k: k(op.memberFromHash.key), f: op.memberFromHash.field } } : {}),
+          ...(op.minScore === undefined ? {} : { min: Math.trunc(op.minScore) }),
         };
       case 'zrange':
         return { o: 'zq', k: k(op.key), a: Math.trunc(op.from), b: Math.trunc(op.to), l: op.limit };

@@ -15,7 +15,8 @@
 --        scored below wm - r, skip the add when s is below that too, then keep only the newest
 --        c entries, PEXPIRE t. g=true keeps the greater score of an existing member (ZADD GT).
 --        x={k, f, le}: skip the add when hash KEYS[x.k] field x.f is a number <= x.le.
---   {o="zr", k, m, min?}  ZREM m from KEYS[k] (only when its score >= min, if min is given)
+--   {o="zr", k, m, mh?, min?}  ZREM m from KEYS[k] (only when its score >= min, if min is
+--        given); mh={k, f}: the member is the value of hash KEYS[mh.k] field mh.f instead
 --   {o="zq", k, a, b, l}  read: count of KEYS[k] scored in [a, b] and the first l {member, score}
 --   {o="hs", k, f, nx?, t} HSET (HSETNX per field when nx) the fields f on KEYS[k], PEXPIRE t
 --   {o="hg", k}           read: HGETALL KEYS[k] as an object
@@ -75,11 +76,15 @@ for i, op in ipairs(ops) do
     end
     redis.call('PEXPIRE', key, op.t)
   elseif op.o == 'zr' then
-    if op.min then
-      local s = tonumber(redis.call('ZSCORE', key, op.m))
-      if s and s >= op.min then redis.call('ZREM', key, op.m) end
-    else
-      redis.call('ZREM', key, op.m)
+    local member = op.m
+    if op.mh then member = redis.call('HGET', KEYS[op.mh.k], op.mh.f) end
+    if member then
+      if op.min then
+        local s = tonumber(redis.call('ZSCORE', key, member))
+        if s and s >= op.min then redis.call('ZREM', key, member) end
+      else
+        redis.call('ZREM', key, member)
+      end
     end
   elseif op.o == 'zq' then
     local n = redis.call('ZCOUNT', key, op.a, op.b)
