@@ -173,10 +173,13 @@ export class WindowStore {
     }
     return replies.map(([err, reply], i) => {
       if (err) {
-        throw new VigilError('REDIS_SCRIPT_FAILED', `window script failed for event ${calls[i]!.eventId}`, {
-          retriable: true,
-          cause: err,
-        });
+        // A reply from the server (script error, OOM, ...) vs. a connection that never answered.
+        const fromServer = err.name === 'ReplyError';
+        throw new VigilError(
+          fromServer ? 'REDIS_SCRIPT_FAILED' : 'REDIS_UNAVAILABLE',
+          `window script failed for event ${calls[i]!.eventId}: ${err.message}`,
+          { retriable: true, cause: err },
+        );
       }
       return decodeResult(reply, calls[i]!);
     });
