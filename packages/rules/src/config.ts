@@ -53,6 +53,76 @@ export const SellerLabelAccumulationConfig = z.object({
   mediumLabels: z.array(z.enum(SELLER_LABELS)),
 });
 
+const maxRating = z.number().int().min(1).max(5);
+
+export const LinkedAccountNonPaymentConfig = z.object({
+  enabled,
+  window: Duration,
+  /** Distinct buyers of one device or address, each with a payment timeout in the window. */
+  buyerThreshold: count,
+  /** What links buyers. */
+  linkBy: z.array(z.enum(['device', 'address'])).min(1),
+});
+export const InvalidAddressConfig = z.object({
+  enabled,
+  failureWindow: Duration,
+  failureThreshold: count,
+  failureReasons: z.array(z.enum(['address_invalid', 'recipient_unreachable', 'refused', 'other'])).min(1),
+  cancelWindow: Duration,
+  cancelThreshold: count,
+});
+export const RefundFrequencyConfig = z.object({
+  enabled,
+  window: Duration,
+  threshold: count,
+  ratioWindow: Duration,
+  /** Refund requests / orders placed over ratioWindow. */
+  ratio,
+  minOrders: count,
+});
+export const RefundOnlyAfterDeliveryConfig = z.object({ enabled, window: Duration, threshold: count });
+export const AbnormalReturnGoodsConfig = z.object({
+  enabled,
+  window: Duration,
+  conditions: z.array(z.enum(['empty_package', 'missing_items', 'damaged', 'swapped_item'])).min(1),
+  highThreshold: count,
+});
+export const FreightInsuranceAbuseConfig = z.object({
+  enabled,
+  window: Duration,
+  threshold: count,
+  /** Requested within this long after the order shipped. */
+  withinShipping: Duration,
+});
+export const LinkedWrongItemClaimsConfig = z.object({ enabled, window: Duration, buyerThreshold: count });
+export const ExtortionConfig = z.object({
+  enabled,
+  /** The complaint / bad review follows the threat within this long. */
+  within: Duration,
+  maxRating,
+});
+export const ThreatChatConfig = z.object({ enabled, remember: Duration });
+export const ComplaintSpreeConfig = z.object({ enabled, window: Duration, sellerThreshold: count });
+export const NegativeReviewSpreeConfig = z.object({
+  enabled,
+  window: Duration,
+  threshold: count,
+  sellerThreshold: count,
+  /** Share of the buyer's reviews in the window that are negative. */
+  share: ratio,
+  maxRating,
+});
+export const CompetitorReviewBurstConfig = z.object({
+  enabled,
+  window: Duration,
+  threshold: count,
+  maxRating,
+  /** Reviewers with at most this many paid orders count... */
+  maxPaidOrders: z.number().int().min(0),
+  /** ...over this history. */
+  paidHistory: Duration,
+});
+
 export const RulesConfig = z.object({
   /** Events older than the buyer's newest event time minus this are late: dropped and counted. */
   lateness: Duration,
@@ -68,6 +138,19 @@ export const RulesConfig = z.object({
     'bulk-non-payment': BulkNonPaymentConfig,
     'duplicate-return-tracking': DuplicateReturnTrackingConfig,
     'seller-label-accumulation': SellerLabelAccumulationConfig,
+    'linked-account-non-payment': LinkedAccountNonPaymentConfig,
+    'invalid-address': InvalidAddressConfig,
+    'refund-frequency': RefundFrequencyConfig,
+    'refund-only-after-delivery': RefundOnlyAfterDeliveryConfig,
+    'abnormal-return-goods': AbnormalReturnGoodsConfig,
+    'freight-insurance-abuse': FreightInsuranceAbuseConfig,
+    'linked-wrong-item-claims': LinkedWrongItemClaimsConfig,
+    'complaint-extortion': ExtortionConfig,
+    'review-extortion': ExtortionConfig,
+    'threat-chat': ThreatChatConfig,
+    'complaint-spree': ComplaintSpreeConfig,
+    'negative-review-spree': NegativeReviewSpreeConfig,
+    'competitor-review-burst': CompetitorReviewBurstConfig,
   }),
 });
 export type RulesConfig = z.output<typeof RulesConfig>;

@@ -1,4 +1,10 @@
 import { createHash } from 'node:crypto';
+import {
+  addressClusterKey,
+  addressFingerprint,
+  createThreatClassifier,
+  DEFAULT_THREAT_CONFIG,
+} from '@vigil/classify';
 import { type Logger, VigilError } from '@vigil/common';
 import type {
   BatchOutcome,
@@ -17,11 +23,39 @@ import { suspicionJobId } from './job-id';
 import { planLifecycle } from './lifecycle';
 
 import { bulkNonPayment } from './rules/bulk-non-payment';
+import {
+  abnormalReturnGoods,
+  complaintSpree,
+  freightInsuranceAbuse,
+  invalidAddress,
+  negativeReviewSpree,
+  refundFrequency,
+  refundOnlyAfterDelivery,
+} from './rules/buyer-rules';
 import { duplicateReturnTracking } from './rules/duplicate-return-tracking';
+import { competitorReviewBurst, linkedAccountNonPayment, linkedWrongItemClaims } from './rules/linked-rules';
 import { sellerLabelAccumulation } from './rules/seller-label-accumulation';
+import { createThreatRules, type ThreatClassifier } from './rules/threat-rules';
 
-/** Every rule the engine runs, in evaluation order. */
-export const RULES: Rule[] = [bulkNonPayment, duplicateReturnTracking, sellerLabelAccumulation];
+/** Every rule the engine runs, in evaluation order (threat rules need the injected classifier). */
+export function createRules(classifier: ThreatClassifier): Rule[] {
+  return [
+    bulkNonPayment,
+    linkedAccountNonPayment,
+    invalidAddress,
+    refundFrequency,
+    refundOnlyAfterDelivery,
+    duplicateReturnTracking,
+    abnormalReturnGoods,
+    freightInsuranceAbuse,
+    linkedWrongItemClaims,
+    ...createThreatRules(classifier),
+    complaintSpree,
+    negativeReviewSpree,
+    competitorReviewBurst,
+    sellerLabelAccumulation,
+  ];
+}
 
 /** Options of {@link createDetectorCore}. */
 export interface DetectorCoreOptions {
@@ -38,10 +72,18 @@ export interface DetectorCoreOptions {
   /** Wall clock for `detectedAt`, ms. Default `Date.now`. */
   now?: () => number;
   /**
-   * Address fingerprint (no raw address is ever stored). Default: SHA-256 of the normalised
-   * country, region, city, line and postcode, 16 hex chars. packages/classify provides the real one.
+   * Address fingerprint (no raw address is ever stored): links buyers for
+   * linked-account-non-payment. Default: `addressFingerprint` of @vigil/classify (SHA-256).
    */
   fingerprint?: (address: ShippingAddress) => string;
+  /**
+   * Address cluster key ("near" addresses) for linked-wrong-item-claims. Default:
+   * `addressClusterKey` of @vigil/classify (geohash 7 when the address has a geo point, else the
+   * building fingerprint).
+   */
+  clusterKey?: (address: ShippingAddress) => string;
+  /** Threat classifier for buyer chat. Default: @vigil/classify with its default phrases. */
+  classifier?: ThreatClassifier;
 }
 
 export interface DetectorCore extends EventProcessor {
@@ -92,7 +134,9 @@ export function createDetectorCore(options: DetectorCoreOptions): DetectorCore {
   const keys = createKeys(options.keyPrefix ?? 'vigil');
   const store = new WindowStore(options.redis, { registry });
   const now = options.now ?? Date.now;
-  const fingerprint = options.fingerprint ?? defaultFingerprint;
+  const fingerprint = options.fingerprint ?? ((a: ShippingAddress) => addressFingerprint(a));
+  const clusterKey = options.clusterKey ?? ((a: ShippingAddress) => addressClusterKey(a));
+  const RULES = createRules(options.classifier ?? createThreatClassifier(DEFAULT_THREAT_CONFIG));
   const log = options.logger?.child({ component: 'rules' });
   let config = options.config;
 
@@ -131,7 +175,15 @@ export function createDetectorCore(options: DetectorCoreOptions): DetectorCore {
     // Phase 1: the buyer's own windows, one script per event, one pipeline.
     const buyerPlans = events.map((event, i) => {
       const plan = new SubjectPlan(keys.buyer(event.buyerId));
-      const ctx: PlanContext = { event, t: times[i]!, config: cfg, keys, buyer: plan, fingerprint };
+      const ctx: PlanContext = {
+        event,
+        t: times[i]!,
+        config: cfg,
+        keys,
+        buyer: plan,
+        fingerprint,
+        clusterKey,
+      };
       planLifecycle(ctx);
       for (const rule of rules) rule.planBuyer?.(ctx);
       return plan;
@@ -154,6 +206,7 @@ export function createDetectorCore(options: DetectorCoreOptions): DetectorCore {
         keys,
         buyer: buyerPlans[i]!,
         fingerprint,
+        clusterKey,
         buyerOutcome: outcome,
         cross(name, subjectKeys) {
           let p = plans.get(name);

@@ -79,6 +79,12 @@ export class Outcome {
     return out;
   }
 
+  /** Count of a zrange read (0 when absent). */
+  zcount(name: string): number {
+    const r = this.#read(name);
+    return r && r.kind === 'z' ? r.count : 0;
+  }
+
   hash(name: string): Record<string, string> {
     const r = this.#read(name);
     return r && r.kind === 'h' ? r.fields : {};
@@ -108,6 +114,7 @@ export interface PlanContext {
   keys: Keys;
   buyer: SubjectPlan;
   fingerprint: (address: ShippingAddress) => string;
+  clusterKey: (address: ShippingAddress) => string;
 }
 
 /** Planning cross-subject work (phase 2), with the buyer's phase-1 outcome. */

@@ -12,9 +12,9 @@ export {
 export {
   contentHash,
   createDetectorCore,
+  createRules,
   type DetectorCore,
   type DetectorCoreOptions,
-  defaultFingerprint,
-  RULES,
 } from './core';
 export { suspicionJobId } from './job-id';
+export type { ThreatClassifier } from './rules/threat-rules';

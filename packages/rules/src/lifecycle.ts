@@ -20,6 +20,7 @@ export function planLifecycle(ctx: PlanContext): void {
       fields['pm'] = event.data.paymentMethod;
       if (event.data.deviceId) fields['device'] = event.data.deviceId;
       fields['addr'] = ctx.fingerprint(event.data.shippingAddress);
+      fields['cluster'] = ctx.clusterKey(event.data.shippingAddress);
       break;
     case 'order.paid':
       fields['paidAt'] = ts;

@@ -24,6 +24,8 @@ export type WindowOp =
       keepGreater?: boolean;
       /** Skip the add when this hash field is a number ≤ le (e.g. paid before the grace ended). */
       skipIfHashLe?: { key: string; field: string; le: number };
+      /** Add only when every condition on a hash field holds (missing field = false). */
+      onlyIf?: Array<{ key: string; field: string; op: 'eq' | 'ge' | 'le'; value: string | number }>;
     }
   | {
       op: 'zrem';
@@ -216,6 +218,9 @@ function encodeOps(call: ApplyCall): { keys: string[]; ops: string } {
           ...(op.keepGreater ? { g: true } : {}),
           ...(op.skipIfHashLe
             ? { x: { k: k(op.skipIfHashLe.key), f: op.skipIfHashLe.field, le: op.skipIfHashLe.le } }
+            : {}),
+          ...(op.onlyIf
+            ? { y: op.onlyIf.map((c) => ({ k: k(c.key), f: c.field, op: c.op, v: String(c.value) })) }
             : {}),
         };
       case 'zrem':

@@ -15,6 +15,8 @@
 --        scored below wm - r, skip the add when s is below that too, then keep only the newest
 --        c entries, PEXPIRE t. g=true keeps the greater score of an existing member (ZADD GT).
 --        x={k, f, le}: skip the add when hash KEYS[x.k] field x.f is a number <= x.le.
+--        y=[{k, f, op, v}]: add only when every condition on hash KEYS[y.k] field y.f holds:
+--        op "eq" (string equal v), "ge" / "le" (number >= / <= v).
 --   {o="zr", k, m, mh?, min?}  ZREM m from KEYS[k] (only when its score >= min, if min is
 --        given); mh={k, f}: the member is the value of hash KEYS[mh.k] field mh.f instead
 --   {o="zq", k, a, b, l}  read: count of KEYS[k] scored in [a, b] and the first l {member, score}
@@ -64,6 +66,18 @@ for i, op in ipairs(ops) do
     if (not skip) and op.x then
       local v = tonumber(redis.call('HGET', KEYS[op.x.k], op.x.f))
       if v and v <= op.x.le then skip = true end
+    end
+    if (not skip) and op.y then
+      for _, c in ipairs(op.y) do
+        local raw = redis.call('HGET', KEYS[c.k], c.f)
+        local ok = false
+        if raw then
+          if c.op == 'eq' then ok = (raw == c.v)
+          elseif c.op == 'ge' then ok = (tonumber(raw) ~= nil and tonumber(raw) >= tonumber(c.v))
+          elseif c.op == 'le' then ok = (tonumber(raw) ~= nil and tonumber(raw) <= tonumber(c.v)) end
+        end
+        if not ok then skip = true end
+      end
     end
     if not skip then
       if op.g then
