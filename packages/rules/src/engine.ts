@@ -144,8 +144,8 @@ export interface Rule {
 /** "24h", "90d", "30m": window names in evidence carry their configured length. */
 export function fmtDuration(ms: number): string {
   const DAY = 86_400_000;
-  // Days from 2 days up (so a day is "24h", as the catalogue writes it).
-  if (ms % DAY === 0 && ms >= 2 * DAY) return `${ms / DAY}d`;
+  // Days from a week up, hours below (24h, 48h, 72h, 7d, 90d: as the catalogue writes them).
+  if (ms % DAY === 0 && ms >= 7 * DAY) return `${ms / DAY}d`;
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms % 1000 === 0) return `${ms / 1000}s`;

@@ -53,15 +53,13 @@ export function readAround(
 }
 
 export function eventEntries(outcome: Outcome, readName: string): EventEntry[] {
-  return outcome
-    .zset(readName)
-    .map(({ fields: [id = '', sellerId = '', orderId = '', ...extra], time }) => ({
-      id,
-      sellerId,
-      orderId,
-      extra,
-      time,
-    }));
+  return outcome.zset(readName).map(({ fields: [id = '', sellerId = '', orderId = '', ...extra], time }) => ({
+    id,
+    sellerId,
+    orderId,
+    extra,
+    time,
+  }));
 }
 
 interface SpanFindingArgs {
