@@ -70,7 +70,7 @@ export class Outcome {
   /** Entries of a zrange read, members JSON-decoded (arrays of strings). */
   zset(name: string): Array<{ fields: string[]; time: number }> {
     const r = this.#read(name);
-    if (!r || r.kind !== 'z') return [];
+    if (r?.kind !== 'z') return [];
     const out: Array<{ fields: string[]; time: number }> = [];
     for (const item of r.items) {
       const fields = decodeMember(item.member);

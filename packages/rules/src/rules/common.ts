@@ -84,7 +84,7 @@ export function spanFinding(a: SpanFindingArgs): Finding[] {
   const hit = a.distinct
     ? firstDistinctSpan(a.entries, a.length, a.threshold, a.eventId)
     : firstCrossingSpan(a.entries, a.length, a.threshold, a.eventId);
-  if (!hit || !hit.evidence.some((e) => e.id === a.eventId)) return [];
+  if (!hit?.evidence.some((e) => e.id === a.eventId)) return [];
   const value = a.distinct ? unique(hit.span.map((e) => e.sellerId)).length : hit.span.length;
   const crossed: Crossing[] = [{ window: a.windowName, value, op: '>=', threshold: a.threshold }];
   return [
