@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import type { MarketEvent } from '@vigil/events';
 import { waitFor } from '@vigil/testkit';
+import { DEFAULT_RULES_CONFIG_PATH } from './config';
 import { createHarness, type Harness } from './harness';
 import { DAY, ev, HOUR, MIN } from './test-events';
 
@@ -169,6 +171,18 @@ describe('bulk-non-payment, effectively-once', () => {
     await h.run([timeout('b-20', 's-5', 4 * HOUR, 'o-5'), timeout('b-20', 's-6', 30 * MIN, 'o-6')]);
     const again = await h.run([events[2]!]);
     expect(again.map((j) => j.jobId)).toEqual(first.map((j) => j.jobId));
+  });
+
+  test('redelivery under a reloaded config (another set of reads) still reproduces the job ids', async () => {
+    const events = abusive();
+    const first = await h.core.process(events);
+    const cfg = JSON.parse(readFileSync(DEFAULT_RULES_CONFIG_PATH, 'utf8'));
+    // Disabling these changes which reads a payment timeout plans (no order-state read).
+    cfg.rules['linked-account-non-payment'].enabled = false;
+    cfg.rules['competitor-review-burst'].enabled = false;
+    h.core.reloadConfig(cfg);
+    const again = await h.core.process(events);
+    expect(again.suspicions.map((j) => j.jobId)).toEqual(first.suspicions.map((j) => j.jobId));
   });
 
   test('an id reused with other content: first wins, counted as a conflict', async () => {

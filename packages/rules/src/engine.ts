@@ -34,7 +34,7 @@ export class SubjectPlan {
   }
 
   read(name: string, op: Extract<WindowOp, { op: 'zrange' | 'hgetall' }>): void {
-    if (!this.reads.some((r) => r.name === name)) this.reads.push({ name, op });
+    if (!this.reads.some((r) => r.name === name)) this.reads.push({ name, op: { ...op, name } });
   }
 
   get ops(): WindowOp[] {
@@ -62,9 +62,7 @@ export class Outcome {
   }
 
   #read(name: string): ZRead | HRead | null {
-    const i = this.plan.reads.findIndex((r) => r.name === name);
-    if (i < 0) return null;
-    return this.result.reads[this.plan.writes.length + i] ?? null;
+    return this.result.reads[name] ?? null;
   }
 
   /** Entries of a zrange read, members JSON-decoded (arrays of strings). */

@@ -47,7 +47,7 @@ function call(keys: ReturnType<typeof createKeys>, ev: Ev): ApplyCall {
         cap: 1000,
         ttlMs: 3_600_000,
       },
-      { op: 'zrange', key: b.window('w'), from: ev.t - LENGTH, to: ev.t, limit: 1000 },
+      { op: 'zrange', key: b.window('w'), from: ev.t - LENGTH, to: ev.t, limit: 1000, name: 'w' },
     ],
   };
 }
@@ -93,7 +93,7 @@ test('window counts equal the reference model (duplicates, conflicts, out-of-ord
         for (let i = 0; i < stream.length; i += batchSize) {
           const results = await store.apply(stream.slice(i, i + batchSize).map((ev) => call(keys, ev)));
           for (const r of results)
-            actual.push({ status: r.status, count: r.reads[1] ? (r.reads[1] as ZRead).count : null });
+            actual.push({ status: r.status, count: r.reads['w'] ? (r.reads['w'] as ZRead).count : null });
         }
         const leftovers = await redis.keys(`${keys.prefix}:*`);
         if (leftovers.length) await redis.del(...leftovers);

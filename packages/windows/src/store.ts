@@ -37,9 +37,17 @@ export type WindowOp =
       /** Remove only when the member's score is ≥ this. */
       minScore?: number;
     }
-  | { op: 'zrange'; key: string; from: number; to: number; limit: number }
+  | {
+      op: 'zrange';
+      key: string;
+      from: number;
+      to: number;
+      limit: number;
+      /** Name of the read in `ApplyResult.reads`. Default: the op's index. */
+      name?: string;
+    }
   | { op: 'hset'; key: string; fields: Record<string, string>; onlyNew?: boolean; ttlMs: number }
-  | { op: 'hgetall'; key: string };
+  | { op: 'hgetall'; key: string; name?: string };
 
 /** One event applied to one subject: a single script call. */
 export interface ApplyCall {
@@ -72,8 +80,8 @@ export interface ApplyResult {
   status: ApplyStatus;
   /** The subject's watermark before this event (as of its first delivery). */
   prevWatermark: number | null;
-  /** One entry per op: the read for zrange/hgetall, null for writes. */
-  reads: Array<ZRead | HRead | null>;
+  /** The reads (zrange, hgetall) by name (default name: the op's index); empty when late. */
+  reads: Record<string, ZRead | HRead>;
 }
 
 const LUA_DIR = join(__dirname, 'lua');
@@ -85,11 +93,10 @@ const ZReadWire = z.object({
   m: z.union([z.array(z.tuple([z.string(), z.number()])), z.object({}).strict()]),
 });
 const HReadWire = z.record(z.string(), z.union([z.string(), z.number()]));
-const ReadWire = z.union([z.literal(false), ZReadWire, HReadWire]);
 const ResultWire = z.object({
   st: z.enum(['new', 'dup', 'conflict', 'late']),
   pw: z.union([z.number(), z.literal(false)]),
-  r: z.union([z.array(ReadWire), z.object({}).strict()]),
+  r: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]),
 });
 
 type ApplyCommand = (numKeys: number, ...args: string[]) => Promise<string>;
@@ -204,7 +211,7 @@ function encodeOps(call: ApplyCall): { keys: string[]; ops: string } {
     }
     return i;
   };
-  const ops = call.ops.map((op): Record<string, unknown> => {
+  const ops = call.ops.map((op, i): Record<string, unknown> => {
     switch (op.op) {
       case 'zadd':
         return {
@@ -232,7 +239,14 @@ function encodeOps(call: ApplyCall): { keys: string[]; ops: string } {
           ...(op.minScore === undefined ? {} : { min: Math.trunc(op.minScore) }),
         };
       case 'zrange':
-        return { o: 'zq', k: k(op.key), a: Math.trunc(op.from), b: Math.trunc(op.to), l: op.limit };
+        return {
+          o: 'zq',
+          k: k(op.key),
+          a: Math.trunc(op.from),
+          b: Math.trunc(op.to),
+          l: op.limit,
+          n: op.name ?? String(i),
+        };
       case 'hset':
         return {
           o: 'hs',
@@ -242,7 +256,7 @@ function encodeOps(call: ApplyCall): { keys: string[]; ops: string } {
           t: Math.trunc(op.ttlMs),
         };
       default:
-        return { o: 'hg', k: k(op.key) };
+        return { o: 'hg', k: k(op.key), n: op.name ?? String(i) };
     }
   });
   return { keys, ops: JSON.stringify(ops) };
@@ -260,24 +274,28 @@ function decodeResult(reply: unknown, call: ApplyCall): ApplyResult {
     throw new VigilError('REDIS_BAD_REPLY', `window script reply invalid: ${parsed.error.message}`);
   }
   const wire = parsed.data;
-  const rawReads = Array.isArray(wire.r) ? wire.r : [];
-  const reads = call.ops.map((op, i): ZRead | HRead | null => {
-    const raw = rawReads[i];
-    if (wire.st === 'late' || raw === undefined || raw === false) return null;
-    if (op.op === 'zrange') {
-      const zr = ZReadWire.safeParse(raw);
-      if (!zr.success) throw new VigilError('REDIS_BAD_REPLY', `bad zrange read for ${call.eventId}`);
-      const items = Array.isArray(zr.data.m) ? zr.data.m.map(([member, score]) => ({ member, score })) : [];
-      return { kind: 'z', count: zr.data.n, items };
-    }
-    if (op.op === 'hgetall') {
-      const hr = HReadWire.safeParse(raw);
-      if (!hr.success) throw new VigilError('REDIS_BAD_REPLY', `bad hash read for ${call.eventId}`);
-      const fields: Record<string, string> = {};
-      for (const [f, v] of Object.entries(hr.data)) if (f !== '_') fields[f] = String(v);
-      return { kind: 'h', fields };
-    }
-    return null;
-  });
+  const raw: Record<string, unknown> = Array.isArray(wire.r) ? {} : wire.r;
+  const reads: Record<string, ZRead | HRead> = {};
+  if (wire.st !== 'late') {
+    call.ops.forEach((op, i) => {
+      if (op.op !== 'zrange' && op.op !== 'hgetall') return;
+      const name = op.name ?? String(i);
+      const value = raw[name];
+      if (value === undefined) return; // a read this event's first delivery did not plan
+      if (op.op === 'zrange') {
+        const zr = ZReadWire.safeParse(value);
+        if (!zr.success)
+          throw new VigilError('REDIS_BAD_REPLY', `bad zrange read ${name} for ${call.eventId}`);
+        const items = Array.isArray(zr.data.m) ? zr.data.m.map(([member, score]) => ({ member, score })) : [];
+        reads[name] = { kind: 'z', count: zr.data.n, items };
+      } else {
+        const hr = HReadWire.safeParse(value);
+        if (!hr.success) throw new VigilError('REDIS_BAD_REPLY', `bad hash read ${name} for ${call.eventId}`);
+        const fields: Record<string, string> = {};
+        for (const [f, v] of Object.entries(hr.data)) if (f !== '_') fields[f] = String(v);
+        reads[name] = { kind: 'h', fields };
+      }
+    });
+  }
   return { status: wire.st, prevWatermark: wire.pw === false ? null : wire.pw, reads };
 }

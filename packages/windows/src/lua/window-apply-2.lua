@@ -19,11 +19,13 @@
 --        op "eq" (string equal v), "ge" / "le" (number >= / <= v).
 --   {o="zr", k, m, mh?, min?}  ZREM m from KEYS[k] (only when its score >= min, if min is
 --        given); mh={k, f}: the member is the value of hash KEYS[mh.k] field mh.f instead
---   {o="zq", k, a, b, l}  read: count of KEYS[k] scored in [a, b] and the first l {member, score}
+--   {o="zq", k, a, b, l, n}  read n: count of KEYS[k] scored in [a, b] and the first l
+--        [member, score] pairs
 --   {o="hs", k, f, nx?, t} HSET (HSETNX per field when nx) the fields f on KEYS[k], PEXPIRE t
---   {o="hg", k}           read: HGETALL KEYS[k] as an object
+--   {o="hg", k, n}        read n: HGETALL KEYS[k] as an object
 -- Returns JSON {st, pw, r}: st = "new" | "dup" | "conflict" | "late"; pw = the watermark before
--- this event (false when none); r[i] = the read result of op i (false for writes). On "dup" and
+-- this event (false when none); r = {name: read result} (reads are stored by name, so a
+-- redelivery planned under another rules config still finds the reads it knows). On "dup" and
 -- "conflict" the stored pw and r of the FIRST delivery are returned unchanged, so evaluation on a
 -- redelivery reproduces the first one exactly.
 
@@ -55,7 +57,7 @@ end
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 
 local ops = cjson.decode(ARGV[6])
-local results = {}
+local results = { _ = 1 }
 for i, op in ipairs(ops) do
   local key = KEYS[op.k]
   local res = false
@@ -119,7 +121,7 @@ for i, op in ipairs(ops) do
     for j = 1, #flat, 2 do obj[flat[j]] = flat[j + 1] end
     res = obj
   end
-  results[i] = res
+  if res then results[op.n] = res end
 end
 
 local body = { pw = pw, r = results, st = 'new' }
