@@ -136,7 +136,7 @@ export function createDetectorCore(options: DetectorCoreOptions): DetectorCore {
   const now = options.now ?? Date.now;
   const fingerprint = options.fingerprint ?? ((a: ShippingAddress) => addressFingerprint(a));
   const clusterKey = options.clusterKey ?? ((a: ShippingAddress) => addressClusterKey(a));
-  const RULES = createRules(options.classifier ?? createThreatClassifier(DEFAULT_THREAT_CONFIG));
+  const allRules = createRules(options.classifier ?? createThreatClassifier(DEFAULT_THREAT_CONFIG));
   const log = options.logger?.child({ component: 'rules' });
   let config = options.config;
 
@@ -162,7 +162,7 @@ export function createDetectorCore(options: DetectorCoreOptions): DetectorCore {
 
   async function process(events: MarketEvent[]): Promise<BatchOutcome> {
     const cfg = config; // one config per batch, even if reloaded meanwhile
-    const rules = RULES.filter((r) => r.enabled(cfg));
+    const rules = allRules.filter((r) => r.enabled(cfg));
     const stamp = (event: MarketEvent) => {
       const t = Date.parse(event.occurredAt);
       if (!Number.isFinite(t)) {
