@@ -60,6 +60,35 @@ describe('linked-account-non-payment', () => {
     expect(jobs[0]!.data.severity).toBe('high');
   });
 
+  test('every account that joins a crossed device later is named too (one job per joining account)', async () => {
+    const events: MarketEvent[] = [];
+    ['b-1', 'b-2', 'b-3', 'b-4'].forEach((b, i) => {
+      const address = { shippingAddress: { ...home, line: `${i} Other Rd` } };
+      events.push(order(b, 's-1', `o-${b}`, i * HOUR, { deviceId: 'dev-7', ...address }));
+      events.push(order(b, 's-1', `o2-${b}`, i * HOUR, { deviceId: 'dev-7', ...address }));
+      events.push(
+        ev(
+          'order.cancelled',
+          { buyerId: b, sellerId: 's-1', orderId: `o-${b}`, at: i * HOUR + 30 * MIN },
+          { reason: 'payment_timeout' },
+        ),
+      );
+    });
+    // b-1's second timeout is no new account: nothing more.
+    events.push(
+      ev(
+        'order.cancelled',
+        { buyerId: 'b-1', sellerId: 's-1', orderId: 'o2-b-1', at: 5 * HOUR },
+        { reason: 'payment_timeout' },
+      ),
+    );
+    const jobs = byRule(await h.run(events), 'linked-account-non-payment');
+    expect(jobs.map((j) => j.data.buyerIds)).toEqual([
+      ['b-1', 'b-2', 'b-3'],
+      ['b-1', 'b-2', 'b-3', 'b-4'],
+    ]);
+  });
+
   test('honest: a family sharing one address with ordinary paid orders raises nothing', async () => {
     const events: MarketEvent[] = [];
     ['mum', 'dad', 'kid', 'gran'].forEach((b, i) => {

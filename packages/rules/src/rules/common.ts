@@ -74,6 +74,11 @@ interface SpanFindingArgs {
   buyerIds: string[];
   /** Count distinct sellers (or whatever `sellerId` holds) instead of entries. */
   distinct?: boolean;
+  /**
+   * With `distinct`: also raise when a NEW member (its first entry in the span) joins a span that
+   * already crossed, so every linked account is named (one job per joining member).
+   */
+  fireOnNewMember?: boolean;
 }
 
 /**
@@ -84,14 +89,23 @@ export function spanFinding(a: SpanFindingArgs): Finding[] {
   const hit = a.distinct
     ? firstDistinctSpan(a.entries, a.length, a.threshold, a.eventId)
     : firstCrossingSpan(a.entries, a.length, a.threshold, a.eventId);
-  if (!hit?.evidence.some((e) => e.id === a.eventId)) return [];
+  if (!hit) return [];
+  const inEvidence = hit.evidence.some((e) => e.id === a.eventId);
+  const me = hit.span.find((e) => e.id === a.eventId);
+  const joins =
+    !inEvidence &&
+    a.distinct === true &&
+    a.fireOnNewMember === true &&
+    me !== undefined &&
+    hit.span.find((e) => e.sellerId === me.sellerId)?.id === me.id;
+  if (!inEvidence && !joins) return [];
   const value = a.distinct ? unique(hit.span.map((e) => e.sellerId)).length : hit.span.length;
   const crossed: Crossing[] = [{ window: a.windowName, value, op: '>=', threshold: a.threshold }];
   return [
     {
       ruleId: a.ruleId,
       subject: a.subject,
-      trigger: hit.evidence.map((e) => e.id),
+      trigger: joins ? [...hit.evidence.map((e) => e.id), a.eventId] : hit.evidence.map((e) => e.id),
       severity: a.severity,
       buyerIds: a.buyerIds,
       sellerIds: unique(hit.span.map((e) => e.sellerId)),

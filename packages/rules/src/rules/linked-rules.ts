@@ -58,6 +58,7 @@ export const linkedAccountNonPayment: Rule = {
         severity: 'high',
         buyerIds: [],
         distinct: true,
+        fireOnNewMember: true,
       });
       for (const f of found) {
         // In these entries the seller slot is the buyer (see planCross).
@@ -105,6 +106,7 @@ export const linkedWrongItemClaims: Rule = {
       severity: 'high',
       buyerIds: [],
       distinct: true,
+      fireOnNewMember: true,
     });
     return found.map((f) => ({ ...f, buyerIds: [...f.sellerIds], sellerIds: [event.sellerId] }));
   },
