@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { geohash } from '@vigil/classify';
 import type { MarketEvent, RuleId } from '@vigil/events';
 import { DEFAULT_RULES_CONFIG_PATH } from './config';
 import { createHarness, type Harness } from './harness';
@@ -268,6 +269,31 @@ describe('linked-wrong-item-claims', () => {
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.data.subject.kind).toBe('address');
     expect(jobs[0]!.data.buyerIds).toEqual(['b-1', 'b-2']);
+  });
+
+  test('geo-located neighbours 40 m apart across a geohash cell edge are linked; 400 m apart are not', async () => {
+    const cell = geohash(30.25, 120.15, 7);
+    const edge = [...Array(400).keys()]
+      .map((i) => 120.15 + i * 0.00001)
+      .find((lon) => geohash(30.25, lon, 7) !== cell)!;
+    const at = (lon: number, line: string) => ({
+      shippingAddress: { ...home, line, geo: { lat: 30.25, lon } },
+    });
+    const near = [
+      order('n-1', 's-1', 'o-n-1-0', 0, at(edge - 0.0002, '1 East Rd')),
+      order('n-2', 's-1', 'o-n-2-0', HOUR, at(edge + 0.0002, '2 West Rd')),
+      claim('n-1', 0, 3 * DAY, 's-1'),
+      claim('n-2', 0, 6 * DAY, 's-1'),
+    ];
+    const jobs = byRule(await h.run(near), 'linked-wrong-item-claims');
+    expect(jobs.map((j) => j.data.buyerIds)).toEqual([['n-1', 'n-2']]);
+    const far = [
+      order('f-1', 's-2', 'o-f-1-0', 0, at(edge - 0.002, '3 East Rd')),
+      order('f-2', 's-2', 'o-f-2-0', HOUR, at(edge + 0.002, '4 West Rd')),
+      claim('f-1', 0, 3 * DAY, 's-2'),
+      claim('f-2', 0, 6 * DAY, 's-2'),
+    ];
+    expect(await h.run(far)).toEqual([]);
   });
 
   test('honest: a family at one address, one wrong-item claim each against different sellers', async () => {

@@ -94,7 +94,13 @@ export const FreightInsuranceAbuseConfig = z.object({
   /** Requested within this long after the order shipped. */
   withinShipping: Duration,
 });
-export const LinkedWrongItemClaimsConfig = z.object({ enabled, window: Duration, buyerThreshold: count });
+export const LinkedWrongItemClaimsConfig = z.object({
+  enabled,
+  window: Duration,
+  buyerThreshold: count,
+  /** Geo-located claimants count together when their positions (geohash 8) are this close. */
+  maxDistanceMeters: z.number().positive(),
+});
 export const ExtortionConfig = z.object({
   enabled,
   /** The complaint / bad review follows the threat within this long. */

@@ -1,3 +1,4 @@
+import { geohash } from '@vigil/classify';
 import type { PlanContext } from './engine';
 
 // Order lifecycle state, kept per order in the buyer's slot for the rules that need it (placed at,
@@ -21,6 +22,11 @@ export function planLifecycle(ctx: PlanContext): void {
       if (event.data.deviceId) fields['device'] = event.data.deviceId;
       fields['addr'] = ctx.fingerprint(event.data.shippingAddress);
       fields['cluster'] = ctx.clusterKey(event.data.shippingAddress);
+      if (event.data.shippingAddress.geo) {
+        // ~38 m × 19 m cell: enough to tell "near" without keeping the exact point.
+        const { lat, lon } = event.data.shippingAddress.geo;
+        fields['pos'] = geohash(lat, lon, 8);
+      }
       break;
     case 'order.paid':
       fields['paidAt'] = ts;

@@ -9,6 +9,7 @@ import {
 import { ORDER_READ } from '../lifecycle';
 import { unique } from '../span';
 import { addEvent, eventEntries, readAround, spanFinding } from './common';
+import { distanceMeters, neighbourClusters } from './geo';
 
 // Rules whose subject is not (only) the buyer: they read the order state in phase 1 and update
 // another subject's keys in phase 2 (device, address cluster, seller).
@@ -83,23 +84,39 @@ export const linkedWrongItemClaims: Rule = {
   planCross({ event, t, keys, config, buyerOutcome, cross }: CrossPlanContext) {
     if (event.type !== 'refund.requested' || event.data.reason !== 'wrong_item') return;
     const cfg = config.rules['linked-wrong-item-claims'];
-    const cluster = buyerOutcome.hash(ORDER_READ)['cluster'];
+    const order = buyerOutcome.hash(ORDER_READ);
+    const cluster = order['cluster'];
     if (!cluster) return;
-    const plan = cross('lwic.cluster', keys.address(cluster));
     const window = `wrongitem:${event.sellerId}`;
-    addEvent(plan, config, window, t, cfg.window, [event.id, event.buyerId, event.orderId]);
-    readAround(plan, config, 'lwic.claims', window, t, cfg.window);
+    // A geohash cluster: the claim is also written to the 8 neighbouring cells, so two claimants
+    // on either side of a cell edge meet in each other's cell; the home cell is read.
+    [cluster, ...neighbourClusters(cluster)].forEach((key, i) => {
+      const plan = cross(`lwic.${i}`, keys.address(key));
+      addEvent(plan, config, window, t, cfg.window, [
+        event.id,
+        event.buyerId,
+        event.orderId,
+        order['pos'] ?? '',
+      ]);
+      if (i === 0) readAround(plan, config, 'lwic.claims', window, t, cfg.window);
+    });
   },
   evaluate({ event, config, cross }: EvalContext): Finding[] {
     if (event.type !== 'refund.requested' || event.data.reason !== 'wrong_item') return [];
     const cfg = config.rules['linked-wrong-item-claims'];
-    const outcome = cross.get('lwic.cluster');
+    const outcome = cross.get('lwic.0');
     if (!outcome) return [];
+    const all = eventEntries(outcome, 'lwic.claims');
+    const mine = all.find((e) => e.id === event.id)?.extra[0] ?? '';
+    const near = all.filter((e) => {
+      const pos = e.extra[0] ?? '';
+      return !mine || !pos || distanceMeters(mine, pos) <= cfg.maxDistanceMeters;
+    });
     const found = spanFinding({
       ruleId: 'linked-wrong-item-claims',
       subject: { kind: 'address', id: outcome.plan.keys.tag.slice(3, -1) },
       eventId: event.id,
-      entries: eventEntries(outcome, 'lwic.claims'),
+      entries: near,
       length: cfg.window,
       threshold: cfg.buyerThreshold,
       windowName: `cluster_buyers_wrong_item_same_seller_${fmtDuration(cfg.window)}`,
