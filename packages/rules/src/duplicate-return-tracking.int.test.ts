@@ -1,3 +1,6 @@
+import { uniqueName } from '@vigil/testkit';
+import { defaultRulesConfig } from './config';
+import { createDetectorCore } from './core';
 import { createHarness, type Harness } from './harness';
 import { DAY, ev, HOUR } from './test-events';
 
@@ -88,4 +91,43 @@ test('a third refund reusing the number is a new finding', async () => {
   ]);
   expect(jobs.map((j) => j.data.subject.id)).toEqual(['b-B', 'b-C']);
   expect(new Set(jobs.map((j) => j.jobId)).size).toBe(2);
+});
+
+test('a crash between the buyer phase and the tracking phase: the retry gives the same job, once', async () => {
+  const events = [shipped('b-A', 'r-1', 'SF908', 0), shipped('b-B', 'r-2', 'SF908', DAY)];
+  const reference = await h.core.process(events);
+  expect(reference.suspicions).toHaveLength(1);
+
+  // A second core on a fresh prefix whose Redis connection dies after phase 1 of the batch.
+  const prefix = uniqueName('vigil_crash');
+  let pipelines = 0;
+  const flaky = new Proxy(h.redis, {
+    get(target, prop, receiver) {
+      if (prop === 'pipeline') {
+        return () => {
+          const p = target.pipeline();
+          if (++pipelines === 2) {
+            p.exec = () => Promise.reject(new Error('connection lost'));
+          }
+          return p;
+        };
+      }
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  const crashing = createDetectorCore({ redis: flaky, config: defaultRulesConfig(), keyPrefix: prefix });
+  await expect(crashing.process(events)).rejects.toMatchObject({ retriable: true });
+  // The consumer retries the same batch (offsets were not committed).
+  const retry = await crashing.process(events);
+  expect(retry.duplicates).toBe(2); // phase 1 had been applied
+  expect(retry.suspicions.map((j) => j.data.evidence)).toEqual(
+    reference.suspicions.map((j) => j.data.evidence),
+  );
+  // Job ids do not depend on the key prefix: the same events give the same ids anywhere.
+  expect(retry.suspicions.map((j) => j.jobId)).toEqual(reference.suspicions.map((j) => j.jobId));
+  const again = await crashing.process(events);
+  expect(again.suspicions.map((j) => j.jobId)).toEqual(retry.suspicions.map((j) => j.jobId));
+  const keys = await h.redis.keys(`${prefix}:*`);
+  if (keys.length) await h.redis.del(...keys);
 });
