@@ -1,12 +1,13 @@
 // Composition root of the detector: builds every client from the configuration, injects them into
 // the consumer loop and the ops server, and owns startup and shutdown order.
 import { createLogger, createOpsServer, installShutdown, type Logger } from '@vigil/common';
-import type { EventProcessor, Suspicion } from '@vigil/events';
+import type { Suspicion } from '@vigil/events';
+import { createDetectorCore, defaultRulesConfig, loadRulesConfig } from '@vigil/rules';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel as KafkaLogLevel, type logCreator } from 'kafkajs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { type DetectorConfig, loadDetectorConfig, topicNames } from './config';
+import { loadDetectorConfig, topicNames } from './config';
 import { createDetector } from './consumer';
 
 /** kafkajs logs through pino, so every line of the process is structured JSON. */
@@ -20,16 +21,6 @@ function kafkaLogger(logger: Logger): logCreator {
       else if (level === KafkaLogLevel.INFO) log.info(rest, message);
       else log.debug(rest, message);
     };
-}
-
-/** The rule engine; packages/rules provides it (wired when it lands). */
-function buildProcessor(
-  _config: DetectorConfig,
-  _redis: Redis,
-  _registry: Registry,
-  _logger: Logger,
-): EventProcessor {
-  throw new Error('rule engine (packages/rules) is not wired yet');
 }
 
 async function main(): Promise<void> {
@@ -57,7 +48,28 @@ async function main(): Promise<void> {
   queue.on('error', (err) => logger.warn({ err }, 'suspicions queue connection error'));
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
 
-  const processor = buildProcessor(config, redis, registry, logger);
+  // The rule engine: windows in Redis under VIGIL_KEY_PREFIX, thresholds from RULES_CONFIG.
+  const rulesConfig = config.RULES_CONFIG ? loadRulesConfig(config.RULES_CONFIG) : defaultRulesConfig();
+  const processor = createDetectorCore({
+    redis,
+    config: rulesConfig,
+    keyPrefix: config.VIGIL_KEY_PREFIX,
+    registry,
+    logger,
+  });
+  // SIGHUP re-reads RULES_CONFIG; a bad file is logged and the rules in force stay.
+  process.on('SIGHUP', () => {
+    if (!config.RULES_CONFIG) return;
+    try {
+      processor.reloadConfig(loadRulesConfig(config.RULES_CONFIG));
+      logger.info({ path: config.RULES_CONFIG }, 'rules config reloaded');
+    } catch (err) {
+      logger.error(
+        { err, path: config.RULES_CONFIG },
+        'rules config reload failed; keeping the current rules',
+      );
+    }
+  });
   let shuttingDown: Promise<void> | undefined;
   // Shutdown runs once, whether a signal or a fatal error asked first.
   const stopOnce = (): Promise<void> => {
