@@ -23,6 +23,8 @@ const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200000);
 const PARTITIONS = Number(process.env['BENCH_PARTITIONS'] ?? 6);
 const BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+/** KAFKA_PARTITIONS_CONCURRENTLY of the detector under test. */
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 1);
 const TIMEOUT_MS = Number(process.env['BENCH_TIMEOUT_MS'] ?? 30 * 60 * 1000);
 
 const run = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
       BULLMQ_PREFIX: bullPrefix,
       HTTP_PORT: String(port),
       LOG_LEVEL: 'warn',
+      KAFKA_PARTITIONS_CONCURRENTLY: String(CONCURRENCY),
     },
   });
   const metricsUrl = `http://127.0.0.1:${port}/metrics`;
@@ -110,6 +113,7 @@ async function main(): Promise<void> {
       at: new Date().toISOString(),
       events: produced,
       partitions: PARTITIONS,
+      partitionsConsumedConcurrently: CONCURRENCY,
       processed: count,
       suspicions: metricValue(text, 'vigil_detector_suspicions_emitted_total'),
       dlq: metricValue(text, 'vigil_detector_dlq_messages_total'),
