@@ -164,6 +164,7 @@ export function createDetector(options: DetectorOptions): Detector {
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     joined = true;
     restarting = false;
+    failing.clear();
     assigned = e.payload.memberAssignment;
     metrics.rebalances.inc();
     // The lag of partitions this member no longer owns would go stale; owned ones refill per batch.
@@ -237,7 +238,11 @@ export function createDetector(options: DetectorOptions): Detector {
           { err, where, stage, attempt, retryInMs: delay },
           'retriable failure; not committing, retrying',
         );
-        if (!(await backOff(payload, delay))) return false;
+        if (!(await backOff(payload, delay))) {
+          // Revoked or stopping: this partition is no longer ours to report on.
+          failing.delete(where);
+          return false;
+        }
         delay = Math.min(delay * 2, retryMaxMs);
       }
     }
