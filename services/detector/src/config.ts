@@ -41,6 +41,8 @@ export const DetectorConfigSchema = z.object({
   RETRY_INITIAL_MS: env.int(200, 1, 60000),
   RETRY_MAX_MS: env.int(30000, 1, 600000),
   QUEUE_TIMEOUT_MS: env.int(10000, 100, 600000),
+  PROCESS_TIMEOUT_MS: env.int(30000, 100, 600000),
+  REDIS_COMMAND_TIMEOUT_MS: env.int(5000, 100, 600000),
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   HTTP_PORT: env.int(9464, 0, 65535),
   LOG_LEVEL: env.logLevel(),

@@ -14,6 +14,7 @@ describe('isRetriableFailure', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' });
     expect(isRetriableFailure(refused)).toBe(true);
     expect(isRetriableFailure(new Error('Connection is closed.'))).toBe(true);
+    expect(isRetriableFailure(new Error('Command timed out'))).toBe(true);
     const maxRetries = new Error('Reached the max retries per request limit');
     maxRetries.name = 'MaxRetriesPerRequestError';
     expect(isRetriableFailure(maxRetries)).toBe(true);

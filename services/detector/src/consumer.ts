@@ -47,6 +47,12 @@ export interface DetectorOptions {
   retryMaxMs?: number;
   /** A queue write slower than this counts as a retriable failure. Default 10000 ms. */
   queueTimeoutMs?: number;
+  /**
+   * A `processor.process` call slower than this counts as a retriable failure (a hung Redis
+   * connection must not stall the partition while `/readyz` says ready). The abandoned call may
+   * still finish; the processor is idempotent per event id, so the retry is safe. Default 30000 ms.
+   */
+  processTimeoutMs?: number;
   /** How long completed suspicion jobs are kept, so a redelivered one is deduped. Default 7 days. */
   jobRetentionSeconds?: number;
   /**
@@ -106,7 +112,10 @@ export function isRetriableFailure(err: unknown): boolean {
     const e = cur as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
     if (typeof e.code === 'string' && CONNECTION_ERROR_CODES.has(e.code)) return true;
     if (e.name === 'MaxRetriesPerRequestError') return true;
-    if (typeof e.message === 'string' && /Connection is closed|Stream isn't writeable/.test(e.message)) {
+    if (
+      typeof e.message === 'string' &&
+      /Connection is closed|Stream isn't writeable|Command timed out/.test(e.message)
+    ) {
       return true;
     }
     cur = e.cause;
@@ -142,6 +151,7 @@ export function createDetector(options: DetectorOptions): Detector {
   const retryInitialMs = options.retryInitialMs ?? 200;
   const retryMaxMs = options.retryMaxMs ?? 30000;
   const queueTimeoutMs = options.queueTimeoutMs ?? 10000;
+  const processTimeoutMs = options.processTimeoutMs ?? 30000;
   const retentionSeconds = options.jobRetentionSeconds ?? 7 * 24 * 3600;
   const now = options.now ?? (() => new Date());
   const canonicalByName = new Map(options.topics.map((t) => [t.name, t.canonical]));
@@ -193,17 +203,13 @@ export function createDetector(options: DetectorOptions): Detector {
     options.onFatal?.(err);
   }
 
-  async function withQueueTimeout<T>(p: Promise<T>): Promise<T> {
+  /** Rejects with a retriable error when `p` takes longer than `ms`. */
+  async function withTimeout<T>(p: Promise<T>, ms: number, code: string, what: string): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () =>
-          reject(
-            new VigilError('QUEUE_TIMEOUT', `queue write took over ${queueTimeoutMs} ms`, {
-              retriable: true,
-            }),
-          ),
-        queueTimeoutMs,
+        () => reject(new VigilError(code, `${what} took over ${ms} ms`, { retriable: true })),
+        ms,
       );
     });
     try {
@@ -303,7 +309,12 @@ export function createDetector(options: DetectorOptions): Detector {
     let jobs: SuspicionJob[] = [];
     if (events.length > 0) {
       const processed = await retrying(payload, where, 'process', async () => {
-        const outcome = await options.processor.process(events);
+        const outcome = await withTimeout(
+          options.processor.process(events),
+          processTimeoutMs,
+          'PROCESS_TIMEOUT',
+          'rule engine',
+        );
         // Duplicate, conflicting and late events are counted by the rule engine itself
         // (vigil_detector_duplicate_events_total, ..._late_events_total); logged here per chunk.
         if (outcome.duplicates + outcome.conflicts + outcome.late > 0) {
@@ -344,7 +355,7 @@ export function createDetector(options: DetectorOptions): Detector {
       });
       const queued = await retrying(payload, where, 'enqueue', async () => {
         try {
-          await withQueueTimeout(options.queue.addBulk(bulk));
+          await withTimeout(options.queue.addBulk(bulk), queueTimeoutMs, 'QUEUE_TIMEOUT', 'queue write');
         } catch (err) {
           // Any queue failure is Redis being away or slow: retry rather than lose suspicions.
           throw err instanceof VigilError

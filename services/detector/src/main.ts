@@ -39,7 +39,12 @@ async function main(): Promise<void> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const admin = kafka.admin();
   // Window state: fail commands fast while Redis is away so the loop backs off instead of hanging.
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
+  // A command with no answer (half-open connection) times out instead of hanging the batch.
+  const redis = new Redis(config.REDIS_URL, {
+    maxRetriesPerRequest: 2,
+    commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
+    lazyConnect: true,
+  });
   const queueRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   const queue = new Queue<Suspicion>(config.SUSPICIONS_QUEUE, {
     connection: queueRedis,
@@ -93,6 +98,7 @@ async function main(): Promise<void> {
     retryInitialMs: config.RETRY_INITIAL_MS,
     retryMaxMs: config.RETRY_MAX_MS,
     queueTimeoutMs: config.QUEUE_TIMEOUT_MS,
+    processTimeoutMs: config.PROCESS_TIMEOUT_MS,
     jobRetentionSeconds: config.SUSPICION_RETENTION_SECONDS,
     // Crash loudly: nothing past the last commit is lost, and a restart retries the same events.
     onFatal: () => {
