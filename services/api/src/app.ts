@@ -15,7 +15,7 @@ import { LabelService } from './labels';
 import { buildOpenApi } from './openapi';
 import { OrderStore } from './orders';
 import { RateLimiter } from './rate-limit';
-import { involvesSeller, orderIdsOf, toOpsView, toSellerView } from './redact';
+import { involvesSeller, orderIdsOf, orderOwners, toOpsView, toSellerView } from './redact';
 import { defineRoute, type RouteDef } from './route';
 import {
   BuyerIdParams,
@@ -243,8 +243,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
           const nextCursor = page.nextAfter === undefined ? null : encodeCursor({ after: page.nextAfter, filters: digest });
           if (seller === undefined) return { items: page.items.map(toOpsView), nextCursor };
           const visible = page.items.filter((c) => involvesSeller(c, seller));
-          const owners = await orders.sellersOf(orderIdsOf(visible));
-          return { items: visible.map((c) => toSellerView(c, seller, owners)), nextCursor };
+          const known = await orders.sellersOf(orderIdsOf(visible));
+          return { items: visible.map((c) => toSellerView(c, seller, orderOwners(c, known))), nextCursor };
         },
       }),
       defineRoute({
@@ -269,7 +269,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
             throw new ApiError(404, 'NOT_FOUND', `case ${params.id} not found`);
           }
           if (seller === undefined) return toOpsView(c);
-          return toSellerView(c, seller, await orders.sellersOf(orderIdsOf([c])));
+          return toSellerView(c, seller, orderOwners(c, await orders.sellersOf(orderIdsOf([c]))));
         },
       }),
       defineRoute({

@@ -16,8 +16,14 @@ export interface StoredEvidence {
   orderIds?: string[];
 }
 
-/** A case as stored: the contract's Case plus per-evidence involvement. */
-export type StoredCase = Omit<Case, 'evidence'> & { evidence: StoredEvidence[] };
+/**
+ * A case as stored: the contract's Case plus per-evidence involvement and, for orders the case
+ * store could attribute, order id → seller id.
+ */
+export type StoredCase = Omit<Case, 'evidence'> & {
+  evidence: StoredEvidence[];
+  orderSellers?: Record<string, string>;
+};
 
 export interface CaseFilter {
   status?: Case['status'];

@@ -13,8 +13,9 @@ export function involvesSeller(c: StoredCase, sellerId: string): boolean {
 
 /** The contract's Case from a stored one (ops view: everything). */
 export function toOpsView(c: StoredCase): Case {
+  const { orderSellers: _owners, ...rest } = c;
   return {
-    ...c,
+    ...rest,
     evidence: c.evidence.map((e) => ({
       ruleId: e.ruleId,
       detectedAt: e.detectedAt,
@@ -30,22 +31,35 @@ export function toOpsView(c: StoredCase): Case {
  * - sellerIds is just the viewing seller;
  * - orderIds keeps only orders known (from order.placed) to be sold by this seller — an order
  *   the API has not seen is dropped, failing closed;
- * - evidence entries whose suspicion names sellers but not this one are dropped, and every
- *   remaining entry has its orders filtered the same way;
+ * - evidence entries whose suspicion names sellers but not this one are dropped;
  * - eventIds are removed from every entry: an event id does not say which seller's order it
  *   concerns, so it cannot be shown safely;
  * Callers check {@link involvesSeller} first.
  */
 export function toSellerView(c: StoredCase, sellerId: string, orderSeller: Map<string, string>): Case {
   const mine = (orderId: string) => orderSeller.get(orderId) === sellerId;
+  const { orderSellers: _owners, ...rest } = c;
   return {
-    ...c,
+    ...rest,
     sellerIds: [sellerId],
     orderIds: c.orderIds.filter(mine),
     evidence: c.evidence
       .filter((e) => e.sellerIds === undefined || e.sellerIds.includes(sellerId))
       .map((e) => ({ ruleId: e.ruleId, detectedAt: e.detectedAt, windows: e.windows, eventIds: [] })),
   };
+}
+
+/**
+ * order id → seller id for one case: what the case store attributed, overridden by what the API
+ * learnt from order.placed (the marketplace's own record of the sale).
+ */
+export function orderOwners(c: StoredCase, fromOrders: Map<string, string>): Map<string, string> {
+  const owners = new Map(Object.entries(c.orderSellers ?? {}));
+  for (const o of c.orderIds) {
+    const s = fromOrders.get(o);
+    if (s !== undefined) owners.set(o, s);
+  }
+  return owners;
 }
 
 /** Every order id a seller view of these cases needs the seller of. */
