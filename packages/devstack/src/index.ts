@@ -1,0 +1,2 @@
+export { type RunningService, type StartServiceOptions, startService, waitHttpOk } from './processes';
+export { consumerGroupLag, metricByLabel, metricValue, queuePending } from './progress';
