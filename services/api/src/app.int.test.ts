@@ -101,8 +101,7 @@ const windows: BuyerWindowReader = {
     buyerId === 'buyer-1' ? { payment_timeouts_24h: 3, orders_30m: 9 } : {},
 };
 
-function buildApp(overrides: Record<string, string> = {}) {
-  registry = new Registry();
+function buildApp(overrides: Record<string, string> = {}, metrics: Registry = new Registry()) {
   const config = loadConfig(ApiConfig, {
     LABELS_TOPIC: labelsTopic,
     LABEL_DAILY_QUOTA: '4',
@@ -115,7 +114,7 @@ function buildApp(overrides: Record<string, string> = {}) {
     redis,
     kafkaProducer: producer,
     kafkaAdmin: admin,
-    registry,
+    registry: metrics,
     logger,
     config,
     cases: new PgCaseRepository(db.pool, decideCase),
@@ -205,7 +204,8 @@ beforeAll(async () => {
     'job-a3',
     suspicion({ ruleId: 'invalid-address', buyerIds: ['buyer-3'], sellerIds: [SELLER_A], orderIds: ['o-a3'], orderParties: parties(['o-a3']) }),
   );
-  app = buildApp();
+  registry = new Registry();
+  app = buildApp({}, registry);
   await app.listen({ port: 0, host: '127.0.0.1' });
 });
 
@@ -373,30 +373,37 @@ describe('labels', () => {
     }
   });
 
-  it('enforces the daily quota with 429 and a clear message', async () => {
-    // Quota is 4 in this app; one label was accepted above.
-    const results: number[] = [];
-    for (const orderId of ['o-a4', 'o-a5', 'o-a6', 'o-a7']) {
-      results.push((await call('POST', '/v1/labels', key.a, { orderId, buyerId: 'buyer-4', label: 'no_purchase_intent' }, orderId === 'o-a7' ? 'labelQuota' : undefined)).status);
-    }
-    expect(results).toEqual([202, 202, 202, 429]);
-    const last = examples['labelQuota'] as { response: { body: { error: { code: string; message: string } } } };
-    expect(last.response.body.error.code).toBe('LABEL_QUOTA_EXCEEDED');
-    expect(last.response.body.error.message).toContain('daily label quota of 4');
+  it('enforces the daily quota with 429 and a clear message, even under concurrent requests', async () => {
+    // Quota is 4 in this app; one label was accepted above, so three of these four may pass.
+    const results = await Promise.all(
+      ['o-a4', 'o-a5', 'o-a6', 'o-a7'].map((orderId) =>
+        call('POST', '/v1/labels', key.a, { orderId, buyerId: 'buyer-4', label: 'no_purchase_intent' }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([202, 202, 202, 429]);
+    const refused = results.find((r) => r.status === 429)!;
+    expect(refused.body.error.code).toBe('LABEL_QUOTA_EXCEEDED');
+    expect(refused.body.error.message).toContain('daily label quota of 4');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    const later = await call('POST', '/v1/labels', key.a, { orderId: 'o-a8', buyerId: 'buyer-4', label: 'no_purchase_intent' }, 'labelQuota');
+    expect(later.status).toBe(429);
+    // Another seller's quota is its own.
+    const b = await call('POST', '/v1/labels', key.b, { orderId: 'o-b2', buyerId: 'buyer-2', label: 'invalid_address' });
+    expect(b.status).toBe(202);
     const metrics = await registry.metrics();
-    expect(metrics).toContain('vigil_api_labels_total{outcome="quota_exceeded"} 1');
-    expect(metrics).toContain('vigil_api_labels_total{outcome="accepted"} 4');
+    expect(metrics).toContain('vigil_api_labels_total{outcome="quota_exceeded"} 2');
+    expect(metrics).toContain('vigil_api_labels_total{outcome="accepted"} 5');
   });
 
   it('precision follows ops decisions on the cases the labels fed', async () => {
-    const labelIds = (await db.pool.query<{ event_id: string }>("SELECT event_id FROM seller_labels WHERE order_id = 'o-a4' OR order_id = 'o-a5'")).rows.map((r) => r.event_id);
+    const labelIds = (await db.pool.query<{ event_id: string }>("SELECT event_id FROM seller_labels WHERE buyer_id = 'buyer-4' AND seller_id = 'seller-a'")).rows.map((r) => r.event_id);
     const labelled = await openCase(
       'job-label-acc',
       suspicion({
         ruleId: 'seller-label-accumulation',
         buyerIds: ['buyer-4'],
         sellerIds: [SELLER_A],
-        orderIds: ['o-a4', 'o-a5'],
+        orderIds: ['o-a4', 'o-a5', 'o-a6', 'o-a7'],
         evidence: { windows: { label_sellers_90d: 1 }, eventIds: labelIds, crossed: [] },
       }),
     );
@@ -487,6 +494,28 @@ describe('ops endpoints and documentation', () => {
     expect(metrics).toContain('vigil_api_requests_total{route="/v1/cases/:id",method="GET",status="200"}');
     expect(metrics).toContain('vigil_api_request_duration_seconds_bucket');
     expect(metrics).not.toContain(cases.shared);
+  });
+
+  it('readyz is 503 naming the dependency it cannot reach', async () => {
+    const noKafka = createApp({
+      db: db.pool,
+      redis,
+      kafkaProducer: producer,
+      registry: new Registry(),
+      logger,
+      config: loadConfig(ApiConfig, { REDIS_PREFIX: uniqueName('apitest') }),
+      cases: new PgCaseRepository(db.pool, decideCase),
+      windows,
+    });
+    await noKafka.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const res = await call('GET', '/readyz', undefined, undefined, undefined, noKafka);
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ status: 'not_ready', checks: { postgres: 'ok', redis: 'ok' } });
+      expect(res.body.checks.kafka).not.toBe('ok');
+    } finally {
+      await noKafka.close();
+    }
   });
 
   it('/openapi.json is an OpenAPI 3 document with every route, and /docs renders it', async () => {
