@@ -1,10 +1,18 @@
-import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { createLogger, loadConfig } from '@vigil/common';
+import { writeFileSync } from 'node:fs';
 import { applySuspicion, decideCase } from '@vigil/cases';
+import { createLogger, loadConfig } from '@vigil/common';
 import { type OrderPlaced, SellerLabelled, type Suspicion } from '@vigil/events';
 import { EXAMPLES } from '@vigil/events/src/examples';
-import { createTestDatabase, createTopics, type TestDatabase, testBrokers, testRedisUrl, uniqueName, waitFor } from '@vigil/testkit';
+import {
+  createTestDatabase,
+  createTopics,
+  type TestDatabase,
+  testBrokers,
+  testRedisUrl,
+  uniqueName,
+  waitFor,
+} from '@vigil/testkit';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { type Admin, type Consumer, Kafka, logLevel, type Producer } from 'kafkajs';
@@ -63,7 +71,12 @@ async function call(
   const json = headers['content-type']?.includes('json') ? JSON.parse(text) : text;
   if (example) {
     examples[example] = {
-      request: { method, url, ...(apiKey ? { authorization: 'Bearer vgl_…' } : {}), ...(body === undefined ? {} : { body }) },
+      request: {
+        method,
+        url,
+        ...(apiKey ? { authorization: 'Bearer vgl_…' } : {}),
+        ...(body === undefined ? {} : { body }),
+      },
       response: { status: res.status, body: json },
     };
   }
@@ -74,7 +87,9 @@ function placed(orderId: string, buyerId: string, sellerId: string): OrderPlaced
   return { ...EXAMPLES['order.placed'], id: `placed-${orderId}`, orderId, buyerId, sellerId };
 }
 
-function suspicion(over: Partial<Suspicion> & Pick<Suspicion, 'ruleId' | 'sellerIds' | 'orderIds'>): Suspicion {
+function suspicion(
+  over: Partial<Suspicion> & Pick<Suspicion, 'ruleId' | 'sellerIds' | 'orderIds'>,
+): Suspicion {
   const buyerId = over.buyerIds?.[0] ?? 'buyer-1';
   return {
     subject: { kind: 'buyer', id: buyerId },
@@ -158,7 +173,8 @@ beforeAll(async () => {
   });
   await waitFor(
     async () =>
-      (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM api_orders')).rows[0]!.n === orders.length,
+      (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM api_orders')).rows[0]!.n ===
+      orders.length,
     { description: 'orders learnt from Kafka' },
   );
 
@@ -183,7 +199,11 @@ beforeAll(async () => {
       sellerIds: [SELLER_A, SELLER_B],
       orderIds: ['o-a1', 'o-b1'],
       orderParties: parties(['o-a1', 'o-b1']),
-      evidence: { windows: { payment_timeouts_24h: 3 }, eventIds: ['ev-cancel-a1', 'ev-cancel-b1'], crossed: [] },
+      evidence: {
+        windows: { payment_timeouts_24h: 3 },
+        eventIds: ['ev-cancel-a1', 'ev-cancel-b1'],
+        crossed: [],
+      },
     }),
   );
   await openCase(
@@ -198,11 +218,25 @@ beforeAll(async () => {
   );
   cases.onlyB = await openCase(
     'job-b2',
-    suspicion({ ruleId: 'invalid-address', buyerIds: ['buyer-2'], sellerIds: [SELLER_B], orderIds: ['o-b2'], orderParties: parties(['o-b2']) }),
+    suspicion({
+      ruleId: 'invalid-address',
+      buyerIds: ['buyer-2'],
+      sellerIds: [SELLER_B],
+      orderIds: ['o-b2'],
+      orderParties: parties(['o-b2']),
+      evidence: { windows: { delivery_failures_30d: 3 }, eventIds: ['ev-fail-b2'], crossed: [] },
+    }),
   );
   cases.onlyA = await openCase(
     'job-a3',
-    suspicion({ ruleId: 'invalid-address', buyerIds: ['buyer-3'], sellerIds: [SELLER_A], orderIds: ['o-a3'], orderParties: parties(['o-a3']) }),
+    suspicion({
+      ruleId: 'invalid-address',
+      buyerIds: ['buyer-3'],
+      sellerIds: [SELLER_A],
+      orderIds: ['o-a3'],
+      orderParties: parties(['o-a3']),
+      evidence: { windows: { delivery_failures_30d: 3 }, eventIds: ['ev-fail-a3'], crossed: [] },
+    }),
   );
   registry = new Registry();
   app = buildApp({}, registry);
@@ -210,7 +244,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (process.env['API_EXAMPLES_OUT']) writeFileSync(process.env['API_EXAMPLES_OUT'], JSON.stringify(examples, null, 2));
+  if (process.env['API_EXAMPLES_OUT'])
+    writeFileSync(process.env['API_EXAMPLES_OUT'], JSON.stringify(examples, null, 2));
   await app?.close();
   await orderConsumer?.disconnect();
   await producer?.disconnect();
@@ -230,11 +265,25 @@ describe('authentication and roles', () => {
   });
 
   it('403 when the role may not call', async () => {
-    const decide = await call('POST', `/v1/cases/${cases.onlyA}/decision`, key.a, { decision: 'dismiss', note: 'mine' }, 'sellerDecides');
+    const decide = await call(
+      'POST',
+      `/v1/cases/${cases.onlyA}/decision`,
+      key.a,
+      { decision: 'dismiss', note: 'mine' },
+      'sellerDecides',
+    );
     expect(decide.status).toBe(403);
     expect((await call('GET', '/v1/buyers/buyer-1/risk', key.a)).status).toBe(403);
     expect((await call('GET', `/v1/sellers/${SELLER_A}/labels/stats`, key.a)).status).toBe(403);
-    expect((await call('POST', '/v1/labels', key.ops, { orderId: 'o-a1', buyerId: 'buyer-1', label: 'bulk_non_payment' })).status).toBe(403);
+    expect(
+      (
+        await call('POST', '/v1/labels', key.ops, {
+          orderId: 'o-a1',
+          buyerId: 'buyer-1',
+          label: 'bulk_non_payment',
+        })
+      ).status,
+    ).toBe(403);
     // The case is still open: the forbidden decision did nothing.
     expect((await call('GET', `/v1/cases/${cases.onlyA}`, key.ops)).body.status).toBe('open');
   });
@@ -266,7 +315,8 @@ describe('seller isolation', () => {
     expect(c.evidence.map((e: { ruleId: string }) => e.ruleId)).toEqual(['bulk-non-payment']);
     expect(c.evidence[0].eventIds).toEqual([]);
     const json = JSON.stringify(res.body);
-    for (const leaked of [SELLER_B, 'o-b1', 'ev-cancel-b1', 'ev-refund-b1']) expect(json).not.toContain(leaked);
+    for (const leaked of [SELLER_B, 'o-b1', 'ev-cancel-b1', 'ev-refund-b1'])
+      expect(json).not.toContain(leaked);
   });
 
   it('the same case by id is redacted the same way; ops see everything', async () => {
@@ -276,7 +326,10 @@ describe('seller isolation', () => {
     const ops = await call('GET', `/v1/cases/${cases.shared}`, key.ops, undefined, 'opsGetCase');
     expect(ops.body.sellerIds.sort()).toEqual([SELLER_A, SELLER_B]);
     expect(ops.body.orderIds.sort()).toEqual(['o-a1', 'o-b1']);
-    expect(ops.body.evidence.map((e: { ruleId: string }) => e.ruleId)).toEqual(['bulk-non-payment', 'refund-frequency']);
+    expect(ops.body.evidence.map((e: { ruleId: string }) => e.ruleId)).toEqual([
+      'bulk-non-payment',
+      'refund-frequency',
+    ]);
     expect(ops.body.evidence[0].eventIds).toEqual(['ev-cancel-a1', 'ev-cancel-b1']);
   });
 
@@ -291,14 +344,27 @@ describe('seller isolation', () => {
 
 describe('bad input', () => {
   it('400 names each bad field', async () => {
-    const res = await call('POST', `/v1/cases/${cases.onlyA}/decision`, key.ops, { decision: 'maybe' }, 'badDecision');
+    const res = await call(
+      'POST',
+      `/v1/cases/${cases.onlyA}/decision`,
+      key.ops,
+      { decision: 'maybe' },
+      'badDecision',
+    );
     expect(res.status).toBe(400);
     const paths = res.body.error.issues.map((i: { path: string }) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['body.decision', 'body.note']));
     const list = await call('GET', '/v1/cases?limit=500&status=closed', key.ops);
     expect(list.status).toBe(400);
-    expect(list.body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['query.limit', 'query.status']);
-    const label = await call('POST', '/v1/labels', key.a, { orderId: 'o-a1', buyerId: 'buyer-1', label: 'rude' });
+    expect(list.body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual([
+      'query.limit',
+      'query.status',
+    ]);
+    const label = await call('POST', '/v1/labels', key.a, {
+      orderId: 'o-a1',
+      buyerId: 'buyer-1',
+      label: 'rude',
+    });
     expect(label.body.error.issues).toEqual([expect.objectContaining({ path: 'body.label' })]);
   });
 
@@ -323,12 +389,26 @@ describe('bad input', () => {
 
 describe('labels', () => {
   it('refuses a label for an order the seller did not sell, or does not exist', async () => {
-    const other = await call('POST', '/v1/labels', key.a, { orderId: 'o-b1', buyerId: 'buyer-1', label: 'bulk_non_payment' }, 'labelNotYours');
+    const other = await call(
+      'POST',
+      '/v1/labels',
+      key.a,
+      { orderId: 'o-b1', buyerId: 'buyer-1', label: 'bulk_non_payment' },
+      'labelNotYours',
+    );
     expect(other.status).toBe(422);
     expect(other.body.error.code).toBe('ORDER_NOT_YOURS');
-    const wrongBuyer = await call('POST', '/v1/labels', key.a, { orderId: 'o-a1', buyerId: 'buyer-2', label: 'bulk_non_payment' });
+    const wrongBuyer = await call('POST', '/v1/labels', key.a, {
+      orderId: 'o-a1',
+      buyerId: 'buyer-2',
+      label: 'bulk_non_payment',
+    });
     expect(wrongBuyer.body.error.code).toBe('ORDER_NOT_YOURS');
-    const unknown = await call('POST', '/v1/labels', key.a, { orderId: 'o-zz', buyerId: 'buyer-1', label: 'bulk_non_payment' });
+    const unknown = await call('POST', '/v1/labels', key.a, {
+      orderId: 'o-zz',
+      buyerId: 'buyer-1',
+      label: 'bulk_non_payment',
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.body.error.code).toBe('ORDER_UNKNOWN');
   });
@@ -348,13 +428,21 @@ describe('labels', () => {
         'POST',
         '/v1/labels',
         key.a,
-        { orderId: 'o-a1', buyerId: 'buyer-1', label: 'bulk_non_payment', note: 'three unpaid orders in an hour' },
+        {
+          orderId: 'o-a1',
+          buyerId: 'buyer-1',
+          label: 'bulk_non_payment',
+          note: 'three unpaid orders in an hour',
+        },
         'label',
       );
       expect(res.status).toBe(202);
-      const msg = await waitFor(() => seen.find((m) => (m.value as { id?: string }).id === res.body.eventId), {
-        description: 'the label on Kafka',
-      });
+      const msg = await waitFor(
+        () => seen.find((m) => (m.value as { id?: string }).id === res.body.eventId),
+        {
+          description: 'the label on Kafka',
+        },
+      );
       const event = SellerLabelled.safeParse(msg.value);
       expect(event.success).toBe(true);
       expect(msg.key).toBe('buyer-1');
@@ -366,7 +454,11 @@ describe('labels', () => {
         data: { label: 'bulk_non_payment', note: 'three unpaid orders in an hour' },
       });
       expect(event.data!.id).toMatch(/^[0-9a-f-]{36}$/);
-      const again = await call('POST', '/v1/labels', key.a, { orderId: 'o-a1', buyerId: 'buyer-1', label: 'bulk_non_payment' });
+      const again = await call('POST', '/v1/labels', key.a, {
+        orderId: 'o-a1',
+        buyerId: 'buyer-1',
+        label: 'bulk_non_payment',
+      });
       expect(again.status).toBe(409);
     } finally {
       await consumer.disconnect();
@@ -385,10 +477,20 @@ describe('labels', () => {
     expect(refused.body.error.code).toBe('LABEL_QUOTA_EXCEEDED');
     expect(refused.body.error.message).toContain('daily label quota of 4');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-    const later = await call('POST', '/v1/labels', key.a, { orderId: 'o-a8', buyerId: 'buyer-4', label: 'no_purchase_intent' }, 'labelQuota');
+    const later = await call(
+      'POST',
+      '/v1/labels',
+      key.a,
+      { orderId: 'o-a8', buyerId: 'buyer-4', label: 'no_purchase_intent' },
+      'labelQuota',
+    );
     expect(later.status).toBe(429);
     // Another seller's quota is its own.
-    const b = await call('POST', '/v1/labels', key.b, { orderId: 'o-b2', buyerId: 'buyer-2', label: 'invalid_address' });
+    const b = await call('POST', '/v1/labels', key.b, {
+      orderId: 'o-b2',
+      buyerId: 'buyer-2',
+      label: 'invalid_address',
+    });
     expect(b.status).toBe(202);
     const metrics = await registry.metrics();
     expect(metrics).toContain('vigil_api_labels_total{outcome="quota_exceeded"} 2');
@@ -396,7 +498,11 @@ describe('labels', () => {
   });
 
   it('precision follows ops decisions on the cases the labels fed', async () => {
-    const labelIds = (await db.pool.query<{ event_id: string }>("SELECT event_id FROM seller_labels WHERE buyer_id = 'buyer-4' AND seller_id = 'seller-a'")).rows.map((r) => r.event_id);
+    const labelIds = (
+      await db.pool.query<{ event_id: string }>(
+        "SELECT event_id FROM seller_labels WHERE buyer_id = 'buyer-4' AND seller_id = 'seller-a'",
+      )
+    ).rows.map((r) => r.event_id);
     const labelled = await openCase(
       'job-label-acc',
       suspicion({
@@ -409,20 +515,44 @@ describe('labels', () => {
     );
     const before = await call('GET', `/v1/sellers/${SELLER_A}/labels/stats`, key.ops);
     expect(before.body).toMatchObject({ labels: 4, casesContributed: 1, open: 1, precision: null });
-    await call('POST', `/v1/cases/${labelled}/decision`, key.ops, { decision: 'dismiss', note: 'seller misread a slow payment' });
+    await call('POST', `/v1/cases/${labelled}/decision`, key.ops, {
+      decision: 'dismiss',
+      note: 'seller misread a slow payment',
+    });
     const after = await call('GET', `/v1/sellers/${SELLER_A}/labels/stats`, key.ops, undefined, 'labelStats');
-    expect(after.body).toMatchObject({ sellerId: SELLER_A, casesContributed: 1, dismissed: 1, confirmed: 0, precision: 0 });
+    expect(after.body).toMatchObject({
+      sellerId: SELLER_A,
+      casesContributed: 1,
+      dismissed: 1,
+      confirmed: 0,
+      precision: 0,
+    });
   });
 });
 
 describe('decisions and risk', () => {
   it('ops confirm a case once; a second decision is 409', async () => {
-    const res = await call('POST', `/v1/cases/${cases.onlyA}/decision`, key.ops, { decision: 'confirm', note: 'three failed deliveries, fake address' }, 'decision');
+    const res = await call(
+      'POST',
+      `/v1/cases/${cases.onlyA}/decision`,
+      key.ops,
+      { decision: 'confirm', note: 'three failed deliveries, fake address' },
+      'decision',
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: cases.onlyA, status: 'confirmed', penaltyLevel: 1 });
-    const again = await call('POST', `/v1/cases/${cases.onlyA}/decision`, key.ops, { decision: 'dismiss', note: 'changed my mind' }, 'decisionConflict');
+    const again = await call(
+      'POST',
+      `/v1/cases/${cases.onlyA}/decision`,
+      key.ops,
+      { decision: 'dismiss', note: 'changed my mind' },
+      'decisionConflict',
+    );
     expect(again.status).toBe(409);
-    expect((await call('POST', `/v1/cases/${randomUUID()}/decision`, key.ops, { decision: 'dismiss', note: 'x' })).status).toBe(404);
+    expect(
+      (await call('POST', `/v1/cases/${randomUUID()}/decision`, key.ops, { decision: 'dismiss', note: 'x' }))
+        .status,
+    ).toBe(404);
   });
 
   it('risk shows live windows, the open case and the penalty level', async () => {
@@ -442,9 +572,19 @@ describe('decisions and risk', () => {
 describe('pagination', () => {
   it('walks every case exactly once while new cases are inserted between pages', async () => {
     for (let i = 0; i < 23; i++) {
-      await openCase(`job-page-${i}`, suspicion({ ruleId: 'refund-frequency', buyerIds: [`page-buyer-${i}`], sellerIds: [SELLER_B], orderIds: [] }));
+      await openCase(
+        `job-page-${i}`,
+        suspicion({
+          ruleId: 'refund-frequency',
+          buyerIds: [`page-buyer-${i}`],
+          sellerIds: [SELLER_B],
+          orderIds: [],
+        }),
+      );
     }
-    const existing = (await db.pool.query<{ id: string }>('SELECT id::text AS id FROM cases')).rows.map((r) => r.id);
+    const existing = (await db.pool.query<{ id: string }>('SELECT id::text AS id FROM cases')).rows.map(
+      (r) => r.id,
+    );
     const seen: string[] = [];
     let cursor: string | null = null;
     let inserted = 0;
@@ -455,8 +595,25 @@ describe('pagination', () => {
       seen.push(...res.body.items.map((c: { id: string }) => c.id));
       cursor = res.body.nextCursor;
       // New cases arrive, and existing ones get new evidence (which reorders a last_detected_at list).
-      await openCase(`job-new-${inserted++}`, suspicion({ ruleId: 'complaint-spree', buyerIds: [`new-buyer-${inserted}`], sellerIds: [SELLER_B], orderIds: [] }));
-      await applySuspicion(db.pool, `job-more-${inserted}`, suspicion({ ruleId: 'complaint-spree', buyerIds: [`page-buyer-${inserted}`], sellerIds: [SELLER_B], orderIds: [] }));
+      await openCase(
+        `job-new-${inserted++}`,
+        suspicion({
+          ruleId: 'complaint-spree',
+          buyerIds: [`new-buyer-${inserted}`],
+          sellerIds: [SELLER_B],
+          orderIds: [],
+        }),
+      );
+      await applySuspicion(
+        db.pool,
+        `job-more-${inserted}`,
+        suspicion({
+          ruleId: 'complaint-spree',
+          buyerIds: [`page-buyer-${inserted}`],
+          sellerIds: [SELLER_B],
+          orderIds: [],
+        }),
+      );
     } while (cursor !== null);
     expect(inserted).toBeGreaterThan(4);
     expect(new Set(seen).size).toBe(seen.length);
@@ -472,7 +629,14 @@ describe('rate limiting', () => {
       const statuses: number[] = [];
       let last: Awaited<ReturnType<typeof call>> | undefined;
       for (let i = 0; i < 4; i++) {
-        last = await call('GET', '/v1/cases?limit=1', key.b, undefined, i === 3 ? 'rateLimited' : undefined, limited);
+        last = await call(
+          'GET',
+          '/v1/cases?limit=1',
+          key.b,
+          undefined,
+          i === 3 ? 'rateLimited' : undefined,
+          limited,
+        );
         statuses.push(last.status);
       }
       expect(statuses).toEqual([200, 200, 200, 429]);
@@ -522,7 +686,9 @@ describe('ops endpoints and documentation', () => {
     const doc = (await call('GET', '/openapi.json')).body;
     expect(doc.openapi).toMatch(/^3\.0\.\d$/);
     const registered: string[] = [];
-    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { responses: object }>>)) {
+    for (const [path, ops] of Object.entries(
+      doc.paths as Record<string, Record<string, { responses: object }>>,
+    )) {
       for (const [method, op] of Object.entries(ops)) {
         registered.push(`${method.toUpperCase()} ${path}`);
         expect(Object.keys(op.responses).length).toBeGreaterThan(0);

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Admin, Producer } from 'kafkajs';
 import type { Pool } from 'pg';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ApiKeyStore, type Principal } from './auth';
 import type { CaseRepository } from './cases-repository';
 import type { ApiConfig } from './config';
@@ -77,7 +77,10 @@ export function createApp(deps: AppDeps): FastifyInstance {
   const log = deps.logger.child({ component: 'api' });
   const keys = new ApiKeyStore(deps.db);
   const orders = new OrderStore(deps.db);
-  const limiter = new RateLimiter(deps.redis, { perMinute: config.RATE_LIMIT_PER_MINUTE, prefix: config.REDIS_PREFIX });
+  const limiter = new RateLimiter(deps.redis, {
+    perMinute: config.RATE_LIMIT_PER_MINUTE,
+    prefix: config.REDIS_PREFIX,
+  });
   const labels = new LabelService({
     db: deps.db,
     orders,
@@ -131,29 +134,47 @@ export function createApp(deps: AppDeps): FastifyInstance {
     }
     const status = (err as FastifyError).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      const code = (err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'BODY_TOO_LARGE' : 'BAD_REQUEST';
+      const code =
+        (err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'BODY_TOO_LARGE' : 'BAD_REQUEST';
       const message =
-        code === 'BODY_TOO_LARGE' ? `request body is larger than ${config.BODY_LIMIT_BYTES} bytes` : err.message;
-      void reply.code(status).send(errorBody(code, message, code === 'BAD_REQUEST' ? [{ path: 'body', message }] : undefined));
+        code === 'BODY_TOO_LARGE'
+          ? `request body is larger than ${config.BODY_LIMIT_BYTES} bytes`
+          : err.message;
+      void reply
+        .code(status)
+        .send(errorBody(code, message, code === 'BAD_REQUEST' ? [{ path: 'body', message }] : undefined));
       return;
     }
     const retriable = err instanceof VigilError && err.retriable;
     log.error({ err, route: req.routeOptions.url }, 'request failed');
     void reply
       .code(retriable ? 503 : 500)
-      .send(errorBody(retriable ? 'UNAVAILABLE' : 'INTERNAL', retriable ? 'a dependency is unavailable; try again' : 'internal error'));
+      .send(
+        errorBody(
+          retriable ? 'UNAVAILABLE' : 'INTERNAL',
+          retriable ? 'a dependency is unavailable; try again' : 'internal error',
+        ),
+      );
   });
 
   const authenticate = async (req: FastifyRequest, route: RouteDef): Promise<Principal | null> => {
     if (route.auth === 'public') return null;
     const header = req.headers.authorization;
     const challenge = { 'www-authenticate': 'Bearer realm="vigil"' };
-    if (!header) throw new ApiError(401, 'UNAUTHENTICATED', 'missing Authorization: Bearer <key>', { headers: challenge });
+    if (!header)
+      throw new ApiError(401, 'UNAUTHENTICATED', 'missing Authorization: Bearer <key>', {
+        headers: challenge,
+      });
     const m = /^Bearer\s+(\S{1,200})\s*$/i.exec(header);
     const principal = m ? await keys.authenticate(m[1]!) : null;
-    if (!principal) throw new ApiError(401, 'UNAUTHENTICATED', 'unknown or revoked API key', { headers: challenge });
+    if (!principal)
+      throw new ApiError(401, 'UNAUTHENTICATED', 'unknown or revoked API key', { headers: challenge });
     if (!route.auth.includes(principal.role)) {
-      throw new ApiError(403, 'FORBIDDEN', `a ${principal.role} key may not call ${route.method} ${route.url}`);
+      throw new ApiError(
+        403,
+        'FORBIDDEN',
+        `a ${principal.role} key may not call ${route.method} ${route.url}`,
+      );
     }
     return principal;
   };
@@ -176,9 +197,14 @@ export function createApp(deps: AppDeps): FastifyInstance {
           void reply.header('x-ratelimit-limit', String(config.RATE_LIMIT_PER_MINUTE));
           void reply.header('x-ratelimit-remaining', String(rate.remaining));
           if (!rate.allowed) {
-            throw new ApiError(429, 'RATE_LIMITED', `rate limit of ${config.RATE_LIMIT_PER_MINUTE} requests per minute exceeded`, {
-              headers: { 'retry-after': String(Math.max(1, rate.retryAfterSeconds)) },
-            });
+            throw new ApiError(
+              429,
+              'RATE_LIMITED',
+              `rate limit of ${config.RATE_LIMIT_PER_MINUTE} requests per minute exceeded`,
+              {
+                headers: { 'retry-after': String(Math.max(1, rate.retryAfterSeconds)) },
+              },
+            );
           }
         }
         const issues: FieldIssue[] = [];
@@ -240,7 +266,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
             query.limit,
             after,
           );
-          const nextCursor = page.nextAfter === undefined ? null : encodeCursor({ after: page.nextAfter, filters: digest });
+          const nextCursor =
+            page.nextAfter === undefined ? null : encodeCursor({ after: page.nextAfter, filters: digest });
           if (seller === undefined) return { items: page.items.map(toOpsView), nextCursor };
           const visible = page.items.filter((c) => involvesSeller(c, seller));
           const known = await orders.sellersOf(orderIdsOf(visible));
@@ -252,7 +279,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
         url: '/v1/cases/:id',
         operationId: 'getCase',
         summary: 'One case with its evidence timeline',
-        description: 'A seller gets 404 for a case that does not involve its orders (existence is not revealed).',
+        description:
+          'A seller gets 404 for a case that does not involve its orders (existence is not revealed).',
         tag: 'cases',
         auth: ['ops', 'seller'],
         params: CaseIdParams,
@@ -277,7 +305,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
         url: '/v1/cases/:id/decision',
         operationId: 'decideCase',
         summary: 'Confirm or dismiss an open case',
-        description: 'Confirming applies the penalty ladder and seller relief (done by the case worker’s decideCase).',
+        description:
+          'Confirming applies the penalty ladder and seller relief (done by the case worker’s decideCase).',
         tag: 'cases',
         auth: ['ops'],
         params: CaseIdParams,
@@ -295,7 +324,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
             note: body.note,
             actor: `api-key:${principal!.keyId}`,
           });
-          if (outcome.outcome === 'not_found') throw new ApiError(404, 'NOT_FOUND', `case ${params.id} not found`);
+          if (outcome.outcome === 'not_found')
+            throw new ApiError(404, 'NOT_FOUND', `case ${params.id} not found`);
           if (outcome.outcome === 'already_decided') {
             throw new ApiError(409, 'ALREADY_DECIDED', `case ${params.id} is already ${outcome.status}`);
           }
@@ -499,4 +529,3 @@ function withTimeout<T>(p: Promise<T>, ms: number, name: string): Promise<T> {
     );
   });
 }
-

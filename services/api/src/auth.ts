@@ -31,7 +31,11 @@ export class ApiKeyStore {
   constructor(private readonly db: Pool) {}
 
   /** Creates a key and returns its plaintext (shown once) and row. */
-  async create(input: { role: Role; sellerId?: string; label?: string }): Promise<{ key: string; row: ApiKeyRow }> {
+  async create(input: {
+    role: Role;
+    sellerId?: string;
+    label?: string;
+  }): Promise<{ key: string; row: ApiKeyRow }> {
     const key = generateKey();
     const res = await this.db.query(
       `INSERT INTO api_keys (key_hash, role, seller_id, label) VALUES ($1, $2, $3, $4)

@@ -46,7 +46,10 @@ export interface DecideInput {
   actor: string;
 }
 
-export type DecideOutcome = { outcome: 'decided' } | { outcome: 'not_found' } | { outcome: 'already_decided'; status: string };
+export type DecideOutcome =
+  | { outcome: 'decided' }
+  | { outcome: 'not_found' }
+  | { outcome: 'already_decided'; status: string };
 
 export interface BuyerCaseSummary {
   openCase: StoredCase | null;

@@ -44,12 +44,15 @@ export function parseArgs(argv: string[]): Command {
   if (command === 'revoke') {
     const id = flags.get('id');
     if (id === undefined) throw new UsageError('--id: required');
-    if (!/^[1-9]\d{0,17}$/.test(id)) throw new UsageError(`--id: expected a key id (positive integer), got ${JSON.stringify(id)}`);
+    if (!/^[1-9]\d{0,17}$/.test(id))
+      throw new UsageError(`--id: expected a key id (positive integer), got ${JSON.stringify(id)}`);
     return { command: 'revoke', id };
   }
   const role = z.enum(['ops', 'seller']).safeParse(flags.get('role'));
   if (!role.success) {
-    throw new UsageError(`--role: expected ops or seller, got ${JSON.stringify(flags.get('role') ?? 'nothing')}`);
+    throw new UsageError(
+      `--role: expected ops or seller, got ${JSON.stringify(flags.get('role') ?? 'nothing')}`,
+    );
   }
   const seller = flags.get('seller');
   if (role.data === 'seller') {

@@ -13,7 +13,11 @@ const Config = z.object({
 });
 
 /** Runs one CLI command, writing to `out`; returns the exit code. */
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  out: (line: string) => void,
+): Promise<number> {
   let cmd: ReturnType<typeof parseArgs>;
   try {
     cmd = parseArgs(argv);
@@ -32,7 +36,9 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, out: (line:
     const store = new ApiKeyStore(pool);
     if (cmd.command === 'create') {
       const { key, row } = await store.create(cmd);
-      out(`id=${row.id} role=${row.role}${row.seller_id ? ` seller=${row.seller_id}` : ''} label=${JSON.stringify(row.label)}`);
+      out(
+        `id=${row.id} role=${row.role}${row.seller_id ? ` seller=${row.seller_id}` : ''} label=${JSON.stringify(row.label)}`,
+      );
       out(`key=${key}`);
       out('store this key now: only its SHA-256 hash is kept, it cannot be shown again');
       return 0;

@@ -19,7 +19,12 @@ export class ApiError extends VigilError {
     status: number,
     code: string,
     message: string,
-    options: { issues?: FieldIssue[]; headers?: Record<string, string>; retriable?: boolean; cause?: unknown } = {},
+    options: {
+      issues?: FieldIssue[];
+      headers?: Record<string, string>;
+      retriable?: boolean;
+      cause?: unknown;
+    } = {},
   ) {
     super(code, message, { retriable: options.retriable ?? false, cause: options.cause });
     this.name = 'ApiError';

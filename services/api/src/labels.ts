@@ -64,7 +64,10 @@ export class LabelService {
     }
   }
 
-  private async submitInner(seller: { sellerId: string; keyId: string }, body: LabelBody): Promise<LabelAccepted> {
+  private async submitInner(
+    seller: { sellerId: string; keyId: string },
+    body: LabelBody,
+  ): Promise<LabelAccepted> {
     const order = await this.options.orders.find(body.orderId);
     if (order === null) {
       throw new ApiError(
@@ -79,7 +82,14 @@ export class LabelService {
         422,
         'ORDER_NOT_YOURS',
         `order ${body.orderId} was not sold by you to buyer ${body.buyerId}; you may only label your own orders`,
-        { issues: [{ path: order.sellerId !== seller.sellerId ? 'body.orderId' : 'body.buyerId', message: 'not your sale' }] },
+        {
+          issues: [
+            {
+              path: order.sellerId !== seller.sellerId ? 'body.orderId' : 'body.buyerId',
+              message: 'not your sale',
+            },
+          ],
+        },
       );
     }
 
@@ -128,7 +138,11 @@ export class LabelService {
         );
       } catch (err) {
         if ((err as { code?: string }).code === '23505') {
-          throw new ApiError(409, 'LABEL_DUPLICATE', `order ${body.orderId} already carries your label ${body.label}`);
+          throw new ApiError(
+            409,
+            'LABEL_DUPLICATE',
+            `order ${body.orderId} already carries your label ${body.label}`,
+          );
         }
         throw err;
       }

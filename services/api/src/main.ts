@@ -24,8 +24,16 @@ async function main(): Promise<void> {
   const db = new Pool({ connectionString: config.DATABASE_URL, max: 10 });
   await migrate(db);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
-  const kafka = new Kafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logLevel: logLevel.WARN });
-  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+  const kafka = new Kafka({
+    clientId: config.KAFKA_CLIENT_ID,
+    brokers: config.KAFKA_BROKERS,
+    logLevel: logLevel.WARN,
+  });
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   const admin = kafka.admin();
   await Promise.all([producer.connect(), admin.connect()]);
 

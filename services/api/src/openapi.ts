@@ -13,7 +13,10 @@ export function openApiPath(url: string): string {
  * components referenced by `$ref`; everything else is inlined. Query and path parameters come
  * from the properties of their zod objects.
  */
-export function buildOpenApi(routes: RouteDef[], info: { title: string; version: string; description?: string }) {
+export function buildOpenApi(
+  routes: RouteDef[],
+  info: { title: string; version: string; description?: string },
+) {
   const components: Record<string, JsonSchema> = {};
   const convert = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
     const out = z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as JsonSchema;
@@ -28,7 +31,10 @@ export function buildOpenApi(routes: RouteDef[], info: { title: string; version:
       ['query', r.query],
     ] as const) {
       if (!schema) continue;
-      const obj = convert(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+      const obj = convert(schema, 'input') as {
+        properties?: Record<string, JsonSchema>;
+        required?: string[];
+      };
       for (const [name, prop] of Object.entries(obj.properties ?? {})) {
         const { description, ...rest } = prop as JsonSchema & { description?: string };
         parameters.push({
@@ -43,7 +49,10 @@ export function buildOpenApi(routes: RouteDef[], info: { title: string; version:
     const responses: Record<string, unknown> = {};
     for (const [status, spec] of Object.entries(r.responses)) {
       responses[status] = spec.schema
-        ? { description: spec.description, content: { 'application/json': { schema: convert(spec.schema, 'output') } } }
+        ? {
+            description: spec.description,
+            content: { 'application/json': { schema: convert(spec.schema, 'output') } },
+          }
         : { description: spec.description };
     }
     const op: Record<string, unknown> = {
@@ -53,7 +62,12 @@ export function buildOpenApi(routes: RouteDef[], info: { title: string; version:
       ...(r.description ? { description: r.description } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(r.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: convert(r.body, 'input') } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: convert(r.body, 'input') } },
+            },
+          }
         : {}),
       responses,
       ...(r.auth === 'public' ? { security: [] } : { 'x-roles': r.auth }),
@@ -78,7 +92,12 @@ export function buildOpenApi(routes: RouteDef[], info: { title: string; version:
 
 /** Moves the definitions zod extracted (schemas with a meta id) into components, rewriting refs. */
 function hoist(schema: JsonSchema, components: Record<string, JsonSchema>): JsonSchema {
-  const { $defs, definitions, $schema: _ignored, ...rest } = schema as JsonSchema & {
+  const {
+    $defs,
+    definitions,
+    $schema: _ignored,
+    ...rest
+  } = schema as JsonSchema & {
     $defs?: Record<string, JsonSchema>;
     definitions?: Record<string, JsonSchema>;
   };

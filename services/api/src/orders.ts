@@ -91,7 +91,10 @@ export async function startOrderConsumer(options: OrderConsumerOptions): Promise
       try {
         await options.store.record(decoded.event);
       } catch (err) {
-        throw new VigilError('ORDER_RECORD_FAILED', 'could not record order', { retriable: true, cause: err });
+        throw new VigilError('ORDER_RECORD_FAILED', 'could not record order', {
+          retriable: true,
+          cause: err,
+        });
       }
       seen.inc({ outcome: 'recorded' });
     },

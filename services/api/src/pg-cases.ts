@@ -92,7 +92,9 @@ export class PgCaseRepository implements CaseRepository {
     if (filter.ruleId) where.push(`c.rule_ids @> ARRAY[${arg(filter.ruleId)}]::text[]`);
     if (filter.involvingSeller) {
       const p = arg(filter.involvingSeller);
-      where.push(`c.seller_ids @> ARRAY[${p}]::text[] AND (c.subject_kind <> 'seller' OR c.subject_id = ${p})`);
+      where.push(
+        `c.seller_ids @> ARRAY[${p}]::text[] AND (c.subject_kind <> 'seller' OR c.subject_id = ${p})`,
+      );
     }
     if (after !== undefined) {
       const key = ListKey.safeParse(after);
@@ -115,7 +117,9 @@ export class PgCaseRepository implements CaseRepository {
 
   async get(id: string): Promise<StoredCase | null> {
     if (!UUID.test(id)) return null;
-    const rows = await this.query('get case', `SELECT ${CASE_COLUMNS} FROM cases c WHERE c.id = $1::uuid`, [id]);
+    const rows = await this.query('get case', `SELECT ${CASE_COLUMNS} FROM cases c WHERE c.id = $1::uuid`, [
+      id,
+    ]);
     if (rows.length === 0) return null;
     const [c] = await this.withEvidence([parseRow(CaseRowSchema, rows[0])]);
     return c ?? null;
@@ -144,9 +148,11 @@ export class PgCaseRepository implements CaseRepository {
         `SELECT ${CASE_COLUMNS} FROM cases c WHERE c.subject_kind = 'buyer' AND c.subject_id = $1 AND c.status = 'open'`,
         [buyerId],
       ),
-      this.query('penalty of buyer', 'SELECT coalesce(max(level), 0)::int AS level FROM enforcements WHERE buyer_id = $1', [
-        buyerId,
-      ]),
+      this.query(
+        'penalty of buyer',
+        'SELECT coalesce(max(level), 0)::int AS level FROM enforcements WHERE buyer_id = $1',
+        [buyerId],
+      ),
       this.query(
         'confirmed cases of buyer',
         `SELECT count(*)::int AS n FROM cases c
@@ -154,7 +160,9 @@ export class PgCaseRepository implements CaseRepository {
         [buyerId],
       ),
     ]);
-    const openCase = open.length ? ((await this.withEvidence([parseRow(CaseRowSchema, open[0])]))[0] ?? null) : null;
+    const openCase = open.length
+      ? ((await this.withEvidence([parseRow(CaseRowSchema, open[0])]))[0] ?? null)
+      : null;
     return {
       openCase,
       penaltyLevel: parseRow(z.object({ level: z.number().int() }), penalty[0]).level,
@@ -173,7 +181,10 @@ export class PgCaseRepository implements CaseRepository {
       [eventIds],
     );
     for (const r of rows) {
-      const row = parseRow(z.object({ status: z.enum(['open', 'confirmed', 'dismissed']), n: z.number().int() }), r);
+      const row = parseRow(
+        z.object({ status: z.enum(['open', 'confirmed', 'dismissed']), n: z.number().int() }),
+        r,
+      );
       out[row.status] = row.n;
       out.casesContributed += row.n;
     }
@@ -248,7 +259,8 @@ export class PgCaseRepository implements CaseRepository {
 /** Connection loss, overload, shutdown or a lost race: trying again may work. A SQL error will not. */
 function isRetriableDbError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return /Connection terminated|timeout exceeded|ECONNREFUSED/i.test(String(err));
+  if (typeof code !== 'string')
+    return /Connection terminated|timeout exceeded|ECONNREFUSED/i.test(String(err));
   return /^(08|40001|40P01|53|57P0[1-3])/.test(code) || /^E[A-Z]+$/.test(code);
 }
 

@@ -9,7 +9,13 @@ const SCRIPT = readFileSync(join(__dirname, 'lua', 'token-bucket-1.lua'), 'utf8'
 const Reply = z.tuple([z.union([z.literal(0), z.literal(1)]), z.number().int(), z.number().int()]);
 
 type WithBucket = Redis & {
-  vigilApiTokenBucket(key: string, capacity: number, rate: number, cost: number, ttl: number): Promise<unknown>;
+  vigilApiTokenBucket(
+    key: string,
+    capacity: number,
+    rate: number,
+    cost: number,
+    ttl: number,
+  ): Promise<unknown>;
 };
 
 /** Options for {@link RateLimiter}. */

@@ -12,7 +12,11 @@ export interface ResponseSpec {
  * One API operation. The same definition registers the fastify route, validates the request,
  * shapes the response and generates the operation in /openapi.json.
  */
-export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+export interface RouteDef<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+> {
   method: 'GET' | 'POST';
   /** fastify path, e.g. `/v1/cases/:id` (the metrics `route` label and the OpenAPI path). */
   url: string;

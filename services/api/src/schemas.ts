@@ -1,13 +1,4 @@
-import {
-  BuyerId,
-  Case,
-  CaseStatus,
-  Instant,
-  OrderId,
-  RuleId,
-  SellerId,
-  SellerLabel,
-} from '@vigil/events';
+import { BuyerId, Case, CaseStatus, Instant, OrderId, RuleId, SellerId, SellerLabel } from '@vigil/events';
 import { z } from 'zod';
 
 // Every request and response shape of the API. The same schemas validate requests, shape
@@ -102,7 +93,12 @@ export const LabelStats = z
     confirmed: z.number().int(),
     dismissed: z.number().int(),
     open: z.number().int(),
-    precision: z.number().min(0).max(1).nullable().describe('confirmed / (confirmed + dismissed); null before any decision'),
+    precision: z
+      .number()
+      .min(0)
+      .max(1)
+      .nullable()
+      .describe('confirmed / (confirmed + dismissed); null before any decision'),
   })
   .meta({ id: 'LabelStats' });
 export type LabelStats = z.infer<typeof LabelStats>;
