@@ -68,6 +68,15 @@ export const Suspicion = z.object({
   eventTime: Instant,
   /** Wall-clock time of detection. */
   detectedAt: Instant,
+  /**
+   * Optional: who owns each order in `orderIds`, when the detector knows it (from the events).
+   * Without it the case worker attributes an order only when the suspicion names a single buyer
+   * (or seller), so a seller is never told about an order that may be another seller's.
+   */
+  orderParties: z
+    .array(z.object({ orderId: OrderId, buyerId: BuyerId, sellerId: SellerId }))
+    .max(1000)
+    .optional(),
 });
 export type Suspicion = z.infer<typeof Suspicion>;
 
