@@ -2,6 +2,7 @@
 // createApp, starts the order consumer and listens. SIGTERM closes the server (in-flight
 // requests finish), then the consumer, producer, Redis and PostgreSQL.
 
+import { decideCase } from '@vigil/cases';
 import { createLogger, installShutdown, loadConfig } from '@vigil/common';
 import { ensureDatabase, migrate } from '@vigil/db';
 import { Redis } from 'ioredis';
@@ -12,7 +13,7 @@ import { createApp } from './app';
 import { ApiConfig } from './config';
 import { OrderStore, startOrderConsumer } from './orders';
 import { PgCaseRepository } from './pg-cases';
-import { RedisBuyerWindowReader } from './redis-windows';
+import { windowsNotWired } from './windows';
 
 async function main(): Promise<void> {
   const config = loadConfig(ApiConfig);
@@ -45,8 +46,8 @@ async function main(): Promise<void> {
     registry,
     logger,
     config,
-    cases: new PgCaseRepository(db),
-    windows: new RedisBuyerWindowReader(redis, { prefix: config.WINDOWS_PREFIX }),
+    cases: new PgCaseRepository(db, decideCase),
+    windows: windowsNotWired(logger),
   });
   const consumer = config.ORDERS_CONSUMER_ENABLED
     ? await startOrderConsumer({
