@@ -6,7 +6,7 @@ import { decideCase } from '@vigil/cases';
 import { createLogger, installShutdown, loadConfig } from '@vigil/common';
 import { ensureDatabase, migrate } from '@vigil/db';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Pool } from 'pg';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app';
