@@ -186,27 +186,31 @@ export function createApp(deps: AppDeps): FastifyInstance {
     description: 'Cases of suspected malicious buyers, decisions, seller labels and buyer risk.',
   });
 
+  const principals = new WeakMap<FastifyRequest, Principal>();
   for (const route of routes) {
     app.route({
       method: route.method,
       url: route.url,
-      handler: async (req, reply) => {
+      // Authentication and rate limiting run before the body is read: an anonymous or throttled
+      // caller never gets a body parsed, and sees 401/403/429 rather than a validation error.
+      onRequest: async (req, reply) => {
         const principal = await authenticate(req, route);
-        if (principal) {
-          const rate = await limiter.take(principal.keyId);
-          void reply.header('x-ratelimit-limit', String(config.RATE_LIMIT_PER_MINUTE));
-          void reply.header('x-ratelimit-remaining', String(rate.remaining));
-          if (!rate.allowed) {
-            throw new ApiError(
-              429,
-              'RATE_LIMITED',
-              `rate limit of ${config.RATE_LIMIT_PER_MINUTE} requests per minute exceeded`,
-              {
-                headers: { 'retry-after': String(Math.max(1, rate.retryAfterSeconds)) },
-              },
-            );
-          }
+        if (!principal) return;
+        principals.set(req, principal);
+        const rate = await limiter.take(principal.keyId);
+        void reply.header('x-ratelimit-limit', String(config.RATE_LIMIT_PER_MINUTE));
+        void reply.header('x-ratelimit-remaining', String(rate.remaining));
+        if (!rate.allowed) {
+          throw new ApiError(
+            429,
+            'RATE_LIMITED',
+            `rate limit of ${config.RATE_LIMIT_PER_MINUTE} requests per minute exceeded`,
+            { headers: { 'retry-after': String(Math.max(1, rate.retryAfterSeconds)) } },
+          );
         }
+      },
+      handler: async (req, reply) => {
+        const principal = principals.get(req) ?? null;
         const issues: FieldIssue[] = [];
         const params = parsePart('params', route.params, req.params, issues);
         const query = parsePart('query', route.query, req.query, issues);

@@ -30,10 +30,13 @@ async function main(): Promise<void> {
     brokers: config.KAFKA_BROKERS,
     logLevel: logLevel.WARN,
   });
+  // Same partitioner as every other Vigil producer (Java-compatible murmur2): a buyer's events
+  // stay on one partition whoever publishes them.
   const producer = kafka.producer({
     allowAutoTopicCreation: false,
     idempotent: true,
     maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
   const admin = kafka.admin();
   await Promise.all([producer.connect(), admin.connect()]);
