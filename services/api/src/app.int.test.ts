@@ -368,6 +368,22 @@ describe('bad input', () => {
     expect(label.body.error.issues).toEqual([expect.objectContaining({ path: 'body.label' })]);
   });
 
+  it('malformed JSON is a 400 for a known key and a 401 without one (no body is read first)', async () => {
+    const address = app.server.address();
+    if (address === null || typeof address === 'string') throw new Error('not listening');
+    const post = (headers: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${address.port}/v1/labels`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: '{"orderId": ',
+      });
+    const anonymous = await post({});
+    expect(anonymous.status).toBe(401);
+    const known = await post({ authorization: `Bearer ${key.a}` });
+    expect(known.status).toBe(400);
+    expect(((await known.json()) as { error: { code: string } }).error.code).toBe('BAD_REQUEST');
+  });
+
   it('a body over the limit is refused with 413', async () => {
     const res = await call('POST', '/v1/labels', key.a, {
       orderId: 'o-a1',
