@@ -663,6 +663,43 @@ describe('rate limiting', () => {
   });
 });
 
+describe('rate limiter outage', () => {
+  it('lets requests through (counted) when Redis is unreachable, and readyz reports it', async () => {
+    const deadRedis = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    deadRedis.on('error', () => undefined); // connection refusals are the point of this test
+    const metrics = new Registry();
+    const degraded = createApp({
+      db: db.pool,
+      redis: deadRedis,
+      kafkaProducer: producer,
+      kafkaAdmin: admin,
+      registry: metrics,
+      logger,
+      config: loadConfig(ApiConfig, { REDIS_PREFIX: uniqueName('apitest') }),
+      cases: new PgCaseRepository(db.pool, decideCase),
+      windows,
+    });
+    await degraded.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      expect(
+        (await call('GET', `/v1/cases/${cases.shared}`, key.ops, undefined, undefined, degraded)).status,
+      ).toBe(200);
+      expect(await metrics.metrics()).toContain('vigil_api_rate_limiter_errors_total 1');
+      const ready = await call('GET', '/readyz', undefined, undefined, undefined, degraded);
+      expect(ready.status).toBe(503);
+      expect(ready.body.checks.redis).not.toBe('ok');
+    } finally {
+      await degraded.close();
+      deadRedis.disconnect();
+    }
+  });
+});
+
 describe('ops endpoints and documentation', () => {
   it('healthz, readyz and metrics with route templates only', async () => {
     expect((await call('GET', '/healthz', undefined, undefined, 'healthz')).body).toEqual({ status: 'ok' });

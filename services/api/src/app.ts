@@ -1,3 +1,4 @@
+import { isRetriableDbError } from '@vigil/cases';
 import { type Logger, VigilError } from '@vigil/common';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -14,7 +15,7 @@ import { ApiError, type FieldIssue } from './errors';
 import { LabelService } from './labels';
 import { buildOpenApi } from './openapi';
 import { OrderStore } from './orders';
-import { RateLimiter } from './rate-limit';
+import { type RateDecision, RateLimiter } from './rate-limit';
 import { involvesSeller, orderIdsOf, orderOwners, toOpsView, toSellerView } from './redact';
 import { defineRoute, type RouteDef } from './route';
 import {
@@ -106,6 +107,12 @@ export function createApp(deps: AppDeps): FastifyInstance {
     registers: [registry],
   });
 
+  const limiterErrors = new Counter({
+    name: 'vigil_api_rate_limiter_errors_total',
+    help: 'Requests let through because the Redis rate limiter could not be reached',
+    registers: [registry],
+  });
+
   const app = Fastify({ logger: false, bodyLimit: config.BODY_LIMIT_BYTES, return503OnClosing: true });
 
   const started = new WeakMap<FastifyRequest, bigint>();
@@ -145,7 +152,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
         .send(errorBody(code, message, code === 'BAD_REQUEST' ? [{ path: 'body', message }] : undefined));
       return;
     }
-    const retriable = err instanceof VigilError && err.retriable;
+    const retriable = (err instanceof VigilError && err.retriable) || isRetriableDbError(err);
     log.error({ err, route: req.routeOptions.url }, 'request failed');
     void reply
       .code(retriable ? 503 : 500)
@@ -197,7 +204,16 @@ export function createApp(deps: AppDeps): FastifyInstance {
         const principal = await authenticate(req, route);
         if (!principal) return;
         principals.set(req, principal);
-        const rate = await limiter.take(principal.keyId);
+        let rate: RateDecision;
+        try {
+          rate = await limiter.take(principal.keyId);
+        } catch (err) {
+          // Fail open: the limiter protects capacity, it is not an access control. A Redis outage
+          // must not lock ops out of deciding cases (the label quota lives in PostgreSQL).
+          limiterErrors.inc();
+          log.warn({ err }, 'rate limiter unavailable; request allowed');
+          return;
+        }
         void reply.header('x-ratelimit-limit', String(config.RATE_LIMIT_PER_MINUTE));
         void reply.header('x-ratelimit-remaining', String(rate.remaining));
         if (!rate.allowed) {

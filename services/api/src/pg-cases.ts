@@ -1,3 +1,4 @@
+import { isRetriableDbError } from '@vigil/cases';
 import { VigilError } from '@vigil/common';
 import { RuleId, Severity } from '@vigil/events';
 import type { Pool } from 'pg';
@@ -254,14 +255,6 @@ export class PgCaseRepository implements CaseRepository {
       throw new VigilError('DB_ERROR', `${what} failed`, { retriable: isRetriableDbError(err), cause: err });
     }
   }
-}
-
-/** Connection loss, overload, shutdown or a lost race: trying again may work. A SQL error will not. */
-function isRetriableDbError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string')
-    return /Connection terminated|timeout exceeded|ECONNREFUSED/i.test(String(err));
-  return /^(08|40001|40P01|53|57P0[1-3])/.test(code) || /^E[A-Z]+$/.test(code);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
