@@ -738,6 +738,31 @@ describe('ops endpoints and documentation', () => {
   it('/openapi.json is an OpenAPI 3 document with every route, and /docs renders it', async () => {
     const doc = (await call('GET', '/openapi.json')).body;
     expect(doc.openapi).toMatch(/^3\.0\.\d$/);
+    // The structural rules of OpenAPI 3.0 a validator would check first.
+    expect(doc.info).toEqual(
+      expect.objectContaining({ title: expect.any(String), version: expect.any(String) }),
+    );
+    const operationIds = new Set<string>();
+    for (const [path, item] of Object.entries(
+      doc.paths as Record<
+        string,
+        Record<
+          string,
+          { operationId: string; parameters?: { name: string; in: string; required?: boolean }[] }
+        >
+      >,
+    )) {
+      expect(path.startsWith('/')).toBe(true);
+      for (const op of Object.values(item)) {
+        expect(operationIds.has(op.operationId)).toBe(false);
+        operationIds.add(op.operationId);
+        // Every {template} in the path is a declared, required path parameter.
+        for (const [, name] of path.matchAll(/\{([^}]+)\}/g)) {
+          expect(op.parameters).toContainEqual(expect.objectContaining({ name, in: 'path', required: true }));
+        }
+        for (const p of op.parameters ?? []) expect(['path', 'query', 'header', 'cookie']).toContain(p.in);
+      }
+    }
     const registered: string[] = [];
     for (const [path, ops] of Object.entries(
       doc.paths as Record<string, Record<string, { responses: object }>>,
