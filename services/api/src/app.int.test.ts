@@ -4,6 +4,8 @@ import { applySuspicion, decideCase } from '@vigil/cases';
 import { createLogger, loadConfig } from '@vigil/common';
 import { type OrderPlaced, SellerLabelled, type Suspicion } from '@vigil/events';
 import { EXAMPLES } from '@vigil/events/src/examples';
+import { createDetectorCore, defaultRulesConfig } from '@vigil/rules';
+import { ev, HOUR } from '@vigil/rules/src/test-events';
 import {
   createTestDatabase,
   createTopics,
@@ -22,6 +24,7 @@ import { ApiKeyStore } from './auth';
 import { ApiConfig } from './config';
 import { OrderStore, startOrderConsumer } from './orders';
 import { PgCaseRepository } from './pg-cases';
+import { RulesWindowReader } from './rules-windows';
 import type { BuyerWindowReader } from './windows';
 
 // The case API against the real stack: PostgreSQL (a fresh migrated database with the case
@@ -109,12 +112,9 @@ async function openCase(jobId: string, s: Suspicion): Promise<string> {
   return id;
 }
 
-const windows: BuyerWindowReader = {
-  // The risk endpoint's window values come from the rule engine's reader in production; here a
-  // fixed reader shows they are passed through untouched.
-  read: async (buyerId): Promise<Record<string, number>> =>
-    buyerId === 'buyer-1' ? { payment_timeouts_24h: 3, orders_30m: 9 } : {},
-};
+// The risk endpoint reads the windows the real rule engine wrote (under a unique key prefix).
+const windowsPrefix = uniqueName('apiwin');
+let windows: BuyerWindowReader;
 
 function buildApp(overrides: Record<string, string> = {}, metrics: Registry = new Registry()) {
   const config = loadConfig(ApiConfig, {
@@ -239,6 +239,17 @@ beforeAll(async () => {
     }),
   );
   registry = new Registry();
+  const rules = defaultRulesConfig();
+  windows = new RulesWindowReader(redis, { config: rules, prefix: windowsPrefix });
+  await createDetectorCore({ redis, config: rules, keyPrefix: windowsPrefix }).process(
+    [0, 2, 5].map((h) =>
+      ev(
+        'order.cancelled',
+        { buyerId: 'buyer-1', sellerId: SELLER_A, orderId: `o-t${h}`, at: h * HOUR },
+        { reason: 'payment_timeout' },
+      ),
+    ),
+  );
   app = buildApp({}, registry);
   await app.listen({ port: 0, host: '127.0.0.1' });
 });
@@ -576,7 +587,7 @@ describe('decisions and risk', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       buyerId: 'buyer-1',
-      windows: { payment_timeouts_24h: 3, orders_30m: 9 },
+      windows: { payment_timeouts_24h: 3 },
       openCase: { id: cases.shared },
       penaltyLevel: 0,
     });

@@ -29,8 +29,13 @@ export const ApiConfig = z.object({
   BODY_LIMIT_BYTES: env.int(16 * 1024, 256, 10 * 1024 * 1024),
   /** Prefix of the API's Redis keys (rate limiter). Default vigil. */
   REDIS_PREFIX: z.string().min(1).default('vigil'),
-  /** Prefix of the rule engine's window keys read by the risk endpoint. Default vigil. */
-  WINDOWS_PREFIX: z.string().min(1).default('vigil'),
+  /** Prefix of the detectors' window keys read by the risk endpoint (as the detector's). Default vigil. */
+  VIGIL_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'only letters, digits, "_" and "-"')
+    .default('vigil'),
+  /** Rules config file the detectors run with (window lengths); unset = the shipped defaults. */
+  RULES_CONFIG: z.string().min(1).optional(),
   LOG_LEVEL: env.logLevel(),
 });
 export type ApiConfig = z.infer<typeof ApiConfig>;

@@ -5,6 +5,7 @@
 import { decideCase } from '@vigil/cases';
 import { createLogger, installShutdown, loadConfig } from '@vigil/common';
 import { ensureDatabase, migrate } from '@vigil/db';
+import { defaultRulesConfig, loadRulesConfig } from '@vigil/rules';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Pool } from 'pg';
@@ -13,7 +14,7 @@ import { createApp } from './app';
 import { ApiConfig } from './config';
 import { OrderStore, startOrderConsumer } from './orders';
 import { PgCaseRepository } from './pg-cases';
-import { windowsNotWired } from './windows';
+import { RulesWindowReader } from './rules-windows';
 
 async function main(): Promise<void> {
   const config = loadConfig(ApiConfig);
@@ -50,7 +51,11 @@ async function main(): Promise<void> {
     logger,
     config,
     cases: new PgCaseRepository(db, decideCase),
-    windows: windowsNotWired(logger),
+    // Same rules config as the detectors, so a window's length here is its length there.
+    windows: new RulesWindowReader(redis, {
+      config: config.RULES_CONFIG ? loadRulesConfig(config.RULES_CONFIG) : defaultRulesConfig(),
+      prefix: config.VIGIL_KEY_PREFIX,
+    }),
   });
   const consumer = config.ORDERS_CONSUMER_ENABLED
     ? await startOrderConsumer({
