@@ -48,7 +48,7 @@ export const BUYER_WINDOWS: BuyerWindowSpec[] = [
 export interface RulesWindowReaderOptions {
   /** The rules config the detectors run with (durations decide what is "in" a window). */
   config: RulesConfig;
-  /** Key prefix of the detectors' windows (config WINDOWS_PREFIX). Default `vigil`. */
+  /** Key prefix of the detectors' windows (config VIGIL_KEY_PREFIX). Default `vigil`. */
   prefix?: string;
 }
 
