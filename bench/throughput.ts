@@ -7,7 +7,7 @@
 // Every figure of one run is measured on the same topics, the same machine and the same moment,
 // so compare the detector with the bare consumer of the same run, not with another day's run.
 // See bench/README.md ("Throughput", "Redis memory", "CPU profile") for what each figure means.
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   consumerGroupLag,
@@ -45,6 +45,8 @@ const TIMEOUT_MS = num('BENCH_TIMEOUT_MS', 30 * 60 * 1000);
 const DAYS = num('BENCH_DAYS', Math.min(30, Math.max(2, Math.ceil(EVENTS / BUYERS))));
 const PROFILE = process.env['BENCH_PROFILE'] !== '0';
 const TWO = process.env['BENCH_TWO'] !== '0';
+/** Extra node flags for the detector processes, e.g. `--max-semi-space-size=32`. */
+const NODE_ARGS = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
 
 const run = runId();
 const prefix = `bench_${run}.`;
@@ -130,7 +132,7 @@ async function detectorDrain(
         name: 'detector',
         root,
         logDir: join(root, '.vigil', 'logs', `bench-${run}-${processes}-${i}`),
-        nodeArgs: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+        nodeArgs: [...NODE_ARGS, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
         env: {
           KAFKA_BROKERS: BROKERS.join(','),
           REDIS_URL: redis.url,
@@ -308,6 +310,7 @@ async function main(): Promise<void> {
     benchmark: 'throughput',
     at: new Date().toISOString(),
     machine: env,
+    detectorNodeArgs: NODE_ARGS,
     note: 'all figures of one run share topics, machine and moment; the machine is shared, compare within a run',
   };
   try {
@@ -359,7 +362,11 @@ async function main(): Promise<void> {
     };
     let profile: ReturnType<typeof topSelfTime> | undefined;
     if (PROFILE) {
-      const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
+      // tsx runs its loader in a worker thread, which writes a profile of its own: the main
+      // thread's is the largest.
+      const files = readdirSync(profileDir)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .sort((a, b) => statSync(join(profileDir, b)).size - statSync(join(profileDir, a)).size);
       if (files[0]) profile = topSelfTime(join(profileDir, files[0]), 10, one.windowUs);
       one.profileFiles = files.map((f) => join(profileDir, f));
     }
