@@ -79,10 +79,15 @@ async function bareDrain(topics: string[], total: number): Promise<Record<string
       },
     });
   });
-  const timeout = sleep(TIMEOUT_MS).then(() => {
-    throw new Error('bare consumer timed out');
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('bare consumer timed out')), TIMEOUT_MS);
   });
-  await Promise.race([finished, timeout]);
+  try {
+    await Promise.race([finished, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
   await consumer.disconnect();
   const seconds = (done - first) / 1000;
   return { messages: count, seconds, eventsPerSecond: Math.round(count / seconds), bytes: parsedBytes };
