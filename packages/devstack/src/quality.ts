@@ -102,7 +102,10 @@ export function scoreQuality(
   for (const h of hits) {
     if (!byBuyer.has(h.buyerId)) continue;
     let rules = firstHit.get(h.buyerId);
-    if (!rules) firstHit.set(h.buyerId, (rules = new Map()));
+    if (!rules) {
+      rules = new Map();
+      firstHit.set(h.buyerId, rules);
+    }
     const prev = rules.get(h.ruleId);
     if (prev === undefined || h.createdAtMs < prev) rules.set(h.ruleId, h.createdAtMs);
   }
