@@ -232,8 +232,17 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const services: Partial<Record<ServiceName, PipelineService>> = {};
   const order: ServiceName[] = [];
   let stopping: Promise<void> | undefined;
+  // Detached children survive their parent: if it exits without stop(), still send them SIGTERM.
+  const orphanGuard = () => {
+    for (const name of order) {
+      const c = services[name]?.running.child;
+      if (c && c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+    }
+  };
+  process.once('exit', orphanGuard);
   const stop = () => {
     stopping ??= (async () => {
+      process.off('exit', orphanGuard);
       for (const name of [...order].reverse()) await services[name]?.running.stop();
       await pool.end();
     })();
@@ -247,6 +256,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         name,
         root: options.root,
         logDir: join(options.root, '.vigil', 'logs', ns),
+        detached: true,
         env: {
           ...common,
           ...envOf[name],
