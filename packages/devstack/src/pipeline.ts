@@ -168,14 +168,15 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const admin = new Kafka({ clientId: `${ns}-admin`, brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    const stale = (await admin.listTopics()).filter((t) => t.startsWith(`${ns}-`));
+    // Only this namespace's run topics (`<ns>-<stamp>.`), not another namespace sharing the stem.
+    const ourTopic = new RegExp(`^${ns}-[a-z0-9]+\\.`);
+    const ourGroup = new RegExp(`^${ns}-[a-z0-9]+-(detector|api-orders)$`);
+    const stale = (await admin.listTopics()).filter((t) => ourTopic.test(t));
     if (stale.length) {
       say(`removing ${stale.length} topics of earlier ${ns} runs`);
       await admin.deleteTopics({ topics: stale, timeout: 30000 });
     }
-    const groups = (await admin.listGroups()).groups
-      .map((g) => g.groupId)
-      .filter((g) => g.startsWith(`${ns}-`));
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => ourGroup.test(g));
     if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
     const all = [...marketTopics, topic(TOPICS.dlq), topic(TOPICS.enforcement), topic(TOPICS.sellerRelief)];
     await admin.createTopics({
