@@ -227,7 +227,7 @@ async function summary(
     'SELECT status, count(*) AS n FROM cases GROUP BY status ORDER BY status',
   );
   const total = status.reduce((s, r) => s + Number(r.n), 0);
-  out(`Cases: ${total} (${status.map((r) => `${r.n} ${r.status}`).join(', ') || 'none'})`);
+  out(`Cases: ${total} (${status.map((r) => `${r.n} ${r.status}`).join(', ') || 'none'}); by rule:`);
   const caseRules = await q<{ rule: string; n: string; confirmed: string }>(
     `SELECT r AS rule, count(*) AS n, count(*) FILTER (WHERE status = 'confirmed') AS confirmed
        FROM cases, unnest(rule_ids) AS r GROUP BY r ORDER BY count(*) DESC, r`,
@@ -392,6 +392,8 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // The terminal closed: the services must not outlive the demo.
+  process.on('SIGHUP', () => void shutdown(0));
 
   try {
     const secrets = new Map<string, string>();
