@@ -49,6 +49,7 @@ describe('scoreQuality', () => {
       recall: 0.5,
       falsePositiveProfiles: { 'refund-frequency': 1 },
       missedProfiles: { 'bulk-non-payment': 1 },
+      examples: { missed: ['a2'], falsePositive: ['a3'] },
     });
     expect(score.rules['refund-frequency']).toMatchObject({
       expected: 1,

@@ -34,6 +34,8 @@ export interface RuleScore {
   falsePositiveProfiles: Record<string, number>;
   /** Missed buyers by profile. */
   missedProfiles: Record<string, number>;
+  /** Up to 5 buyer ids of each kind of mismatch, to look them up in the events and cases. */
+  examples: { missed: string[]; falsePositive: string[] };
 }
 
 export interface DelayScore {
@@ -128,6 +130,7 @@ export function scoreQuality(
       recall: null,
       falsePositiveProfiles: {},
       missedProfiles: {},
+      examples: { missed: [], falsePositive: [] },
     };
     for (const t of truth) {
       const want = t.rules.includes(ruleId);
@@ -145,9 +148,11 @@ export function scoreQuality(
       } else if (want) {
         s.falseNegatives++;
         bump(s.missedProfiles, t.profile);
+        if (s.examples.missed.length < 5) s.examples.missed.push(t.buyerId);
       } else if (hitAt !== undefined) {
         s.falsePositives++;
         bump(s.falsePositiveProfiles, t.profile);
+        if (s.examples.falsePositive.length < 5) s.examples.falsePositive.push(t.buyerId);
       }
     }
     s.precision = ratio(s.truePositives, s.flagged);
