@@ -336,20 +336,17 @@ async function summary(
   }
   out();
   out('Where to look next');
-  out(`  Case API        ${api.url}   (${apiCheck})`);
-  out(`  ops API key     ${ctx.apiKey}`);
-  out(
-    `  example         curl -s -H 'Authorization: Bearer ${ctx.apiKey}' '${api.url}/v1/cases?status=open&limit=5'`,
-  );
-  if (top[0])
-    out(
-      `  one case        curl -s -H 'Authorization: Bearer ${ctx.apiKey}' '${api.url}/v1/cases/${top[0].id}'`,
-    );
-  out(`  OpenAPI         ${api.url}/openapi.json   docs: ${api.url}/docs`);
-  for (const [name, s] of Object.entries(p.services))
-    out(`  ${`${name} metrics`.padEnd(16)}${s.url}/metrics`);
-  out(`  logs            ${join(root, '.vigil', 'logs', 'vigil-demo')}`);
-  out(`  database        ${p.databaseUrl}`);
+  const auth = `-H 'Authorization: Bearer ${ctx.apiKey}'`;
+  const where: [string, string][] = [
+    ['Case API', `${api.url}   (${apiCheck})`],
+    ['ops API key', ctx.apiKey],
+    ['example', `curl -s ${auth} '${api.url}/v1/cases?status=open&limit=5'`],
+  ];
+  if (top[0]) where.push(['one case', `curl -s ${auth} '${api.url}/v1/cases/${top[0].id}'`]);
+  where.push(['OpenAPI', `${api.url}/openapi.json   docs: ${api.url}/docs`]);
+  for (const [name, s] of Object.entries(p.services)) where.push([`${name} metrics`, `${s.url}/metrics`]);
+  where.push(['logs', join(root, '.vigil', 'logs', 'vigil-demo')], ['database', p.databaseUrl]);
+  out(table(where).join('\n'));
 }
 
 // ─────────────────────────── main ───────────────────────────
