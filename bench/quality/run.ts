@@ -1,5 +1,5 @@
 // Detection quality of the real pipeline (detector + case worker) against the simulator's ground
-// truth: `npm run bench:quality [-- --seed 42 --buyers 5000 --timeout 900]`. See bench/README.md.
+// truth: `npm run bench:quality [-- --seed 42 --buyers 5000 --rate max --timeout 1800]`. See bench/README.md.
 //
 // Same orchestration as the demo (packages/devstack startPipeline) in its own namespace
 // `vigil-bench-quality` (per-run topics and group, database vigil_bench_quality recreated, Redis
@@ -36,6 +36,18 @@ const Flags = z.object({
     .transform(Number)
     .pipe(z.number().min(100, 'must be at least 100').max(1_000_000, 'must be at most 1000000'))
     .default(5000),
+  /**
+   * Events per second, or `max` (as fast as Kafka takes them: a backlog the detector catches up
+   * on). A paced run keeps the topics close together in event time.
+   */
+  rate: z
+    .string()
+    .refine(
+      (x) => x === 'max' || (/^\d+$/.test(x) && Number(x) > 0),
+      "expected a positive whole number or 'max'",
+    )
+    .transform((x): number | 'max' => (x === 'max' ? 'max' : Number(x)))
+    .default('max'),
   /** Seconds to wait for the pipeline to drain after producing. */
   timeout: z
     .string()
@@ -50,7 +62,12 @@ function flags() {
   try {
     values = parseArgs({
       args: process.argv.slice(2),
-      options: { seed: { type: 'string' }, buyers: { type: 'string' }, timeout: { type: 'string' } },
+      options: {
+        seed: { type: 'string' },
+        buyers: { type: 'string' },
+        rate: { type: 'string' },
+        timeout: { type: 'string' },
+      },
       strict: true,
     }).values;
   } catch (err) {
@@ -101,7 +118,7 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     let produced: Awaited<ReturnType<typeof pump>>;
     try {
-      produced = await pump(sim.events, [timed], { rate: 'max', batchSize: 500 });
+      produced = await pump(sim.events, [timed], { rate: opts.rate, batchSize: 500 });
     } finally {
       await timed.close();
     }
@@ -140,7 +157,8 @@ async function main(): Promise<void> {
     const cases = await pipeline.pool.query<{ n: string }>('SELECT count(*) AS n FROM cases');
 
     const at = new Date();
-    const heading = `seed ${opts.seed}, ${opts.buyers} buyers, ${at.toISOString().slice(0, 10)}`;
+    const pace = opts.rate === 'max' ? 'produced at full speed' : `produced at ${opts.rate} events/s`;
+    const heading = `seed ${opts.seed}, ${opts.buyers} buyers, ${pace}, ${at.toISOString().slice(0, 10)}`;
     const md =
       qualityMarkdown(score, heading) +
       `\n${sim.events.length} events (${metricValue(detector, 'vigil_detector_events_total')} processed, ` +
@@ -157,6 +175,7 @@ async function main(): Promise<void> {
           at: at.toISOString(),
           seed: opts.seed,
           buyers: opts.buyers,
+          rate: opts.rate,
           abusive,
           simulatedEnd: end.toISOString(),
           events: sim.events.length,
@@ -188,7 +207,7 @@ main().then(
   (err: unknown) => {
     if (err instanceof UsageError) {
       process.stderr.write(
-        `error: ${err.message}\nusage: npm run bench:quality -- [--seed S] [--buyers N] [--timeout SECONDS]\n`,
+        `error: ${err.message}\nusage: npm run bench:quality -- [--seed S] [--buyers N] [--rate N|max] [--timeout SECONDS]\n`,
       );
       process.exit(2);
     }
