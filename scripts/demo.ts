@@ -315,7 +315,9 @@ async function summary(
     `Seller alerts received by the demo webhook: ${rec.length} (${ok} signature verified, ${rec.length - ok} rejected, ` +
       `${ctx.receiver.duplicates()} redeliveries)`,
   );
-  const sample = rec.find((r) => r.verified) ?? rec[0];
+  // Prefer an alert naming orders: it shows what a seller can act on.
+  const named = (r: Received) => ((r.alert as { orderIds?: unknown[] }).orderIds?.length ?? 0) > 0;
+  const sample = rec.find((r) => r.verified && named(r)) ?? rec.find((r) => r.verified) ?? rec[0];
   if (sample) {
     out(`Sample alert as received (signature verified: ${sample.verified ? 'yes' : 'NO'}):`);
     out(`  X-Vigil-Timestamp: ${sample.headers['x-vigil-timestamp']}`);
