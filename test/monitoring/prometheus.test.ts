@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningService, startService, waitHttpOk } from '@vigil/devstack';
-import { MARKET_TOPICS, TOPICS, toKafkaMessage } from '@vigil/events';
+import { MARKET_TOPICS, RULE_IDS, TOPICS, toKafkaMessage } from '@vigil/events';
 import {
   createTestDatabase,
   createTopics,
@@ -336,13 +336,13 @@ describe('Prometheus scraping the Vigil services', () => {
         )) > 0,
       { description: 'increase of bulk-non-payment suspicions', timeoutMs: 30_000 },
     );
-    const byRule = await query('sum by (rule) (increase(vigil_detector_suspicions_emitted_total[5m])) > 0');
-    // Only the abusive buyer raises anything: the honest cart is silent.
-    expect(byRule.map((r) => r.metric['rule'])).toEqual(['bulk-non-payment']);
-    // The shape docs/metrics.md shows under "Try it".
-    process.stdout.write(
-      `PromQL sum by (rule) (increase(vigil_detector_suspicions_emitted_total[5m])) > 0 → ${JSON.stringify(byRule)}\n`,
-    );
+    // The query docs/metrics.md ("Try it") shows: one series per rule (all exported at 0), and only
+    // the abusive buyer's rule moved — the honest cart raised nothing.
+    const expr = 'sum by (rule) (increase(vigil_detector_suspicions_emitted_total[5m]))';
+    const byRule = await query(expr);
+    expect(byRule).toHaveLength(RULE_IDS.length);
+    expect(byRule.filter((r) => r.value > 0).map((r) => r.metric['rule'])).toEqual(['bulk-non-payment']);
+    process.stdout.write(`${expr} → ${JSON.stringify(byRule.filter((r) => r.value > 0))}\n`);
 
     await waitFor(
       async () => (await scalar('sum(vigil_detector_invalid_events_total{reason="invalid_json"})')) === 1,
