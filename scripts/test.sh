@@ -15,5 +15,6 @@ trap cleanup EXIT
 echo "== lint"; npx biome check .
 echo "== typecheck"; npx turbo run typecheck --output-logs=errors-only
 echo "== unit"; npx jest --selectProjects unit
+echo "== monitoring config"; bash infra/prometheus/check.sh
 echo "== stack"; bash infra/stack.sh up
 echo "== integration"; npx jest --selectProjects integration --runInBand
