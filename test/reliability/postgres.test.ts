@@ -2,6 +2,8 @@
 // none. The case worker reaches PostgreSQL through a TCP proxy the test cuts for ~10 s while
 // suspicions are being applied: connections reset, new ones refused. Afterwards every suspicion
 // job is applied exactly once and the cases are exactly those the suspicions imply.
+
+import type { Suspicion } from '@vigil/events';
 import { createTestDatabase, type TestDatabase, waitFor } from '@vigil/testkit';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -10,20 +12,46 @@ import {
   casesOf,
   createWorld,
   generateInput,
+  type Input,
   type Proc,
   pause,
-  produce,
   report,
   startCaseWorker,
-  startDetector,
   suspicionJobs,
   tcpProxy,
   waitCasesApplied,
-  waitDrained,
 } from './support';
 
 const SEED = Number(process.env['VIGIL_SEED'] ?? 23);
 const OUTAGE_MS = 10_000;
+
+/** What the rules raise on a generated input: bulk-non-payment per non-payer, labels per labelled. */
+function suspicionsFor(input: Input): Array<{ id: string; data: Suspicion }> {
+  const out: Array<{ id: string; data: Suspicion }> = [];
+  const byBuyer = new Map<string, typeof input.events>();
+  for (const e of input.events) byBuyer.set(e.buyerId, [...(byBuyer.get(e.buyerId) ?? []), e]);
+  const make = (ruleId: Suspicion['ruleId'], buyerId: string, types: string[]) => {
+    const evs = (byBuyer.get(buyerId) ?? []).filter(
+      (e) => types.includes(e.type) && (e.type !== 'order.cancelled' || e.data.reason === 'payment_timeout'),
+    );
+    const last = evs[evs.length - 1]!;
+    const data: Suspicion = {
+      ruleId,
+      subject: { kind: 'buyer', id: buyerId },
+      buyerIds: [buyerId],
+      sellerIds: [...new Set(evs.map((e) => e.sellerId))].sort(),
+      orderIds: [...new Set(evs.map((e) => e.orderId!))].sort(),
+      severity: new Set(evs.map((e) => e.sellerId)).size >= 2 ? 'high' : 'medium',
+      evidence: { windows: { count: evs.length }, eventIds: evs.map((e) => e.id), crossed: [] },
+      eventTime: last.occurredAt,
+      detectedAt: new Date().toISOString(),
+    };
+    out.push({ id: `${ruleId}-${buyerId}-${Date.parse(last.occurredAt)}`, data });
+  };
+  for (const b of input.nonPayers) make('bulk-non-payment', b, ['order.cancelled']);
+  for (const b of input.labelled) make('seller-label-accumulation', b, ['seller.label']);
+  return out;
+}
 
 describe('PostgreSQL unavailable for the case worker', () => {
   const procs: Proc[] = [];
@@ -43,13 +71,21 @@ describe('PostgreSQL unavailable for the case worker', () => {
   it('suspicions are retried through the outage; cases match afterwards', async () => {
     const input = generateInput(SEED, 3000, `p${SEED}`);
     const w = await createWorld('pg');
-    await produce(w, input.events);
-    const d = await startDetector(w);
-    procs.push(d);
-    await waitDrained(w);
-    await d.service.stop();
+    // The suspicions the detector raises on this input (one per non-payer, one per twice-labelled
+    // buyer), enqueued as the detector does: deterministic job id, its retry options. This keeps
+    // the scenario about the case worker and PostgreSQL alone.
+    const suspicions = suspicionsFor(input);
+    const connection = new Redis(w.redisUrl, { maxRetriesPerRequest: null });
+    const queue = new Queue(w.queue, { connection, prefix: w.bullPrefix });
+    await queue.addBulk(
+      suspicions.map(({ id, data }) => ({
+        name: data.ruleId,
+        data,
+        opts: { jobId: id, attempts: 15, backoff: { type: 'exponential', delay: 1000 }, removeOnFail: false },
+      })),
+    );
     const jobs = await suspicionJobs(w);
-    expect(jobs.length).toBeGreaterThan(20);
+    expect(jobs.length).toBe(suspicions.length);
 
     const via = new URL(db.url);
     via.hostname = '127.0.0.1';
@@ -84,8 +120,6 @@ describe('PostgreSQL unavailable for the case worker', () => {
     const recoveryMs = Date.now() - upAt;
 
     // No job gave up during the outage.
-    const connection = new Redis(w.redisUrl, { maxRetriesPerRequest: null });
-    const queue = new Queue(w.queue, { connection, prefix: w.bullPrefix });
     const counts = await queue.getJobCounts('failed', 'completed');
     await queue.close();
     connection.disconnect();
