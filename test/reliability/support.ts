@@ -502,10 +502,10 @@ export async function buyerState(redis: Redis, w: World, buyerId: string): Promi
 
 /**
  * Everything Redis holds under the world's key prefix (one SCAN), keyed by the key without the
- * prefix, TTL-free. Dedupe records (`:e:<eventId>`) of subjects other than buyers are left out:
- * they store the reads of the first application, and a seller's events arrive from several
- * partitions in an order no run controls. A buyer's events share one partition, so all of its
- * keys must match exactly.
+ * prefix, TTL-free. A dedupe record (`…:e:<eventId>`) is reduced to the content hash it stores:
+ * the rest is the reads of the first application, which include the subject's watermark at that
+ * moment, and a buyer's events on DIFFERENT topics (orders, labels, chats) interleave in an order
+ * no run controls. Windows, order state and watermarks are compared in full.
  */
 export async function worldState(redis: Redis, w: World): Promise<Map<string, unknown>> {
   const keys: string[] = [];
@@ -518,8 +518,12 @@ export async function worldState(redis: Redis, w: World): Promise<Map<string, un
   const out = new Map<string, unknown>();
   for (const key of keys.sort()) {
     const suffix = key.slice(w.keyPrefix.length + 1);
-    if (!suffix.startsWith('{b:') && /\}:e:/.test(suffix)) continue;
     const type = await redis.type(key);
+    if (/\}:e:/.test(suffix) && type === 'string') {
+      const v = (await redis.get(key)) ?? '';
+      out.set(suffix, v.slice(0, Math.max(0, v.indexOf('\n'))) || v);
+      continue;
+    }
     if (type === 'zset') out.set(suffix, await redis.zrange(key, 0, -1, 'WITHSCORES'));
     else if (type === 'hash') out.set(suffix, await redis.hgetall(key));
     else if (type === 'string') out.set(suffix, await redis.get(key));
