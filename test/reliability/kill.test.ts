@@ -78,7 +78,7 @@ describe('detector killed with SIGKILL at random instants', () => {
       // Once this process has committed something of its own, let it run a random while.
       await waitFor(async () => (await committedTotal(chaos)) > before, {
         timeoutMs: 90_000,
-        intervalMs: 20,
+        intervalMs: 100,
         description: `detector ${i} makes progress`,
       });
       await pause(Math.floor(rand() * 400));
