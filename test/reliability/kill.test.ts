@@ -56,9 +56,6 @@ describe('detector killed with SIGKILL at random instants', () => {
     const rand = prng(SEED ^ 0x5eed);
     const [ref, chaos] = [await createWorld('ref'), await createWorld('kill')];
     await produce(ref, input.events);
-    await produce(chaos, input.events);
-    const published = await publishedTotal(chaos);
-    expect(published).toBe(input.events.length);
 
     // Reference: one detector, never interrupted.
     const refDetector = await startDetector(ref, {}, 'ref');
@@ -66,38 +63,45 @@ describe('detector killed with SIGKILL at random instants', () => {
     await waitDrained(ref, NIGHTLY ? 1_200_000 : 180_000);
     await refDetector.service.stop();
 
-    // Chaos: kill -9 at random instants, a replacement each time.
+    // Chaos: the same input in waves (same order); after each wave a fresh detector is started
+    // and killed with SIGKILL a random moment after it started applying events. A kill that found
+    // no work left does not count; the next wave gives the next process work.
+    const waves = KILLS + 2;
+    const size = Math.ceil(input.events.length / waves);
+    let produced = 0;
     const started = Date.now();
     const kills: Array<{ committed: number; lag: number; processed: number; chunk: number }> = [];
     let processedByKilled = 0;
-    for (let i = 0; i < KILLS; i++) {
-      const chunk = 10 + Math.floor(rand() * 190);
-      const before = await committedTotal(chaos);
+    for (let i = 0; kills.filter((k) => k.lag > 0).length < KILLS && produced < input.events.length; i++) {
+      const chunk = 10 + Math.floor(rand() * 90);
+      await produce(chaos, input.events.slice(produced, produced + size));
+      produced = Math.min(input.events.length, produced + size);
       const p = await startDetector(chaos, { PROCESS_CHUNK_SIZE: String(chunk) }, `kill-${i}`);
       procs.push(p);
-      // Once this process has committed something of its own, let it run a random while.
-      await waitFor(async () => (await committedTotal(chaos)) > before, {
+      await waitFor(async () => metric(await p.metrics(), 'vigil_detector_events_total') > 0, {
         timeoutMs: 90_000,
-        intervalMs: 100,
-        description: `detector ${i} makes progress`,
+        intervalMs: 20,
+        description: `detector ${i} applies events`,
       });
-      await pause(Math.floor(rand() * 400));
+      await pause(Math.floor(rand() * 100));
       const text = await p.metrics().catch(() => '');
       await p.kill9();
       const committed = await committedTotal(chaos);
       const processed = metric(text, 'vigil_detector_events_total');
       processedByKilled += processed;
-      kills.push({ committed, lag: published - committed, processed, chunk });
+      kills.push({ committed, lag: (await publishedTotal(chaos)) - committed, processed, chunk });
     }
+    await produce(chaos, input.events.slice(produced));
     const last = await startDetector(chaos, {}, 'final');
     procs.push(last);
     await waitDrained(chaos, NIGHTLY ? 1_200_000 : 180_000);
     const finalText = await last.metrics();
     await last.service.stop();
     const recoveryMs = Date.now() - started;
+    expect(await publishedTotal(chaos)).toBe(input.events.length);
 
-    // Every kill interrupted a run with work left (otherwise it proved nothing).
-    expect(kills.filter((k) => k.lag > 0).length).toBe(KILLS);
+    // Enough kills interrupted a run with work left (otherwise they proved nothing).
+    expect(kills.filter((k) => k.lag > 0).length).toBeGreaterThanOrEqual(KILLS);
 
     // 1. Suspicions: same job ids and the same content (wall-clock detectedAt aside).
     const [refJobs, chaosJobs] = [await suspicionJobs(ref), await suspicionJobs(chaos)];
