@@ -1,0 +1,118 @@
+import type { Crossing, Severity, Subject } from '@vigil/events';
+import type { RulesConfig } from '../config';
+import { type Finding, member, type Outcome, type SubjectPlan } from '../engine';
+import { type Entry, firstCrossingSpan, firstDistinctSpan, unique } from '../span';
+
+// Shared building blocks of the count-style rules: an event window whose members are
+// [eventId, sellerId, orderId, ...extra], read back over [t − L, t + L].
+
+export interface EventEntry extends Entry {
+  orderId: string;
+  extra: string[];
+}
+
+type Condition = { key: string; field: string; op: 'eq' | 'ge' | 'le'; value: string | number };
+
+export function addEvent(
+  plan: SubjectPlan,
+  config: RulesConfig,
+  window: string,
+  t: number,
+  lengthMs: number,
+  fields: [string, string, string, ...string[]],
+  onlyIf?: Condition[],
+): void {
+  plan.write({
+    op: 'zadd',
+    key: plan.keys.window(window),
+    member: member(...fields),
+    score: t,
+    retentionMs: lengthMs + config.lateness,
+    cap: config.windowCap,
+    ttlMs: lengthMs + config.lateness,
+    ...(onlyIf ? { onlyIf } : {}),
+  });
+}
+
+export function readAround(
+  plan: SubjectPlan,
+  config: RulesConfig,
+  readName: string,
+  window: string,
+  t: number,
+  lengthMs: number,
+  after = lengthMs,
+): void {
+  plan.read(readName, {
+    op: 'zrange',
+    key: plan.keys.window(window),
+    from: t - lengthMs,
+    to: t + after,
+    limit: config.readLimit,
+  });
+}
+
+export function eventEntries(outcome: Outcome, readName: string): EventEntry[] {
+  return outcome.zset(readName).map(({ fields: [id = '', sellerId = '', orderId = '', ...extra], time }) => ({
+    id,
+    sellerId,
+    orderId,
+    extra,
+    time,
+  }));
+}
+
+interface SpanFindingArgs {
+  ruleId: Finding['ruleId'];
+  subject: Subject;
+  entries: EventEntry[];
+  eventId: string;
+  length: number;
+  threshold: number;
+  windowName: string;
+  severity: Severity;
+  buyerIds: string[];
+  /** Count distinct sellers (or whatever `sellerId` holds) instead of entries. */
+  distinct?: boolean;
+  /**
+   * With `distinct`: also raise when a NEW member (its first entry in the span) joins a span that
+   * already crossed, so every linked account is named (one job per joining member).
+   */
+  fireOnNewMember?: boolean;
+}
+
+/**
+ * "≥ threshold entries (or distinct sellers) in a span of `length` containing this event", raised
+ * only by an event of the evidence (the first `threshold` entries): one job per episode.
+ */
+export function spanFinding(a: SpanFindingArgs): Finding[] {
+  const hit = a.distinct
+    ? firstDistinctSpan(a.entries, a.length, a.threshold, a.eventId)
+    : firstCrossingSpan(a.entries, a.length, a.threshold, a.eventId);
+  if (!hit) return [];
+  const inEvidence = hit.evidence.some((e) => e.id === a.eventId);
+  const me = hit.span.find((e) => e.id === a.eventId);
+  const joins =
+    !inEvidence &&
+    a.distinct === true &&
+    a.fireOnNewMember === true &&
+    me !== undefined &&
+    hit.span.find((e) => e.sellerId === me.sellerId)?.id === me.id;
+  if (!inEvidence && !joins) return [];
+  const value = a.distinct ? unique(hit.span.map((e) => e.sellerId)).length : hit.span.length;
+  const crossed: Crossing[] = [{ window: a.windowName, value, op: '>=', threshold: a.threshold }];
+  return [
+    {
+      ruleId: a.ruleId,
+      subject: a.subject,
+      trigger: joins ? [...hit.evidence.map((e) => e.id), a.eventId] : hit.evidence.map((e) => e.id),
+      severity: a.severity,
+      buyerIds: a.buyerIds,
+      sellerIds: unique(hit.span.map((e) => e.sellerId)),
+      orderIds: unique(hit.span.map((e) => e.orderId).filter((o) => o !== '')),
+      windows: { [a.windowName]: value },
+      eventIds: hit.span.map((e) => e.id),
+      crossed,
+    },
+  ];
+}
