@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { MarketEvent } from '@vigil/events';
 import { waitFor } from '@vigil/testkit';
 import { DEFAULT_RULES_CONFIG_PATH } from './config';
-import { createHarness, type Harness } from './harness';
-import { DAY, ev, HOUR, MIN } from './test-events';
+import { createHarness, DETECTED_AT, type Harness } from './harness';
+import { at, DAY, ev, HOUR, MIN } from './test-events';
 
 let h: Harness;
 beforeEach(async () => {
@@ -32,7 +32,7 @@ describe('bulk-non-payment, payment timeouts', () => {
     ]);
     expect(s.orderIds).toEqual(['o-0', 'o-1', 'o-2']);
     expect(s.eventTime).toBe(events[2]!.occurredAt);
-    expect(s.detectedAt).toBe('2026-11-26T12:00:00.000Z');
+    expect(s.detectedAt).toBe('2027-06-01T12:00:00.000Z');
     expect(jobs[0]!.jobId).not.toContain(':');
   });
 
@@ -209,6 +209,15 @@ describe('bulk-non-payment, effectively-once', () => {
     expect(await h.registry.getSingleMetricAsString('vigil_detector_late_events_total')).toContain(
       'vigil_detector_late_events_total 1',
     );
+  });
+
+  test("an event stamped far in the future does not make the buyer's real events late", async () => {
+    const now = DETECTED_AT - Date.parse(at(0)); // "now" as an offset from the test epoch
+    const future = timeout('b-23', 's-1', now + 365 * DAY, 'o-f'); // a broken clock, a year ahead
+    const real = [3, 2, 1].map((hours, i) => timeout('b-23', 's-1', now - hours * HOUR, `o-${i}`));
+    const r = await h.core.process([future, ...real]);
+    expect(r.late).toBe(0);
+    expect(r.suspicions.map((j) => j.data.ruleId)).toEqual(['bulk-non-payment']);
   });
 
   test('a late event within the lateness counts in the window it belongs to', async () => {

@@ -133,6 +133,11 @@ export const RulesConfig = z.object({
   /** Events older than the buyer's newest event time minus this are late: dropped and counted. */
   lateness: Duration,
   /** How long an event id is remembered for dedupe (≥ the Kafka retention a redelivery can come from). */
+  /**
+   * An event stamped more than this after the wall clock does not advance the watermark (a broken
+   * producer clock must not make a buyer's real events late). Omit for no cap.
+   */
+  futureSkew: Duration.optional(),
   dedupeTtl: Duration,
   /** At most this many entries are kept per window (the oldest are dropped first). */
   windowCap: z.number().int().min(10).max(100_000),

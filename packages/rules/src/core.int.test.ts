@@ -67,7 +67,12 @@ test('bulk-non-payment matches the reference model; redelivery is a no-op with t
           return e;
         });
         const prefix = uniqueName('vigil_prop');
-        const core = createDetectorCore({ redis, config, keyPrefix: prefix, now: () => 0 });
+        const core = createDetectorCore({
+          redis,
+          config,
+          keyPrefix: prefix,
+          now: () => Date.parse('2030-01-01T00:00:00Z'),
+        });
         const run = async () => {
           const ids: string[] = [];
           const evidence: string[][] = [];

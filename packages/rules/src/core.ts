@@ -171,6 +171,7 @@ export function createDetectorCore(options: DetectorCoreOptions): DetectorCore {
       return t;
     };
     const times = events.map(stamp);
+    const maxWatermark = cfg.futureSkew === undefined ? undefined : now() + cfg.futureSkew;
 
     // Phase 1: the buyer's own windows, one script per event, one pipeline.
     const buyerPlans = events.map((event, i) => {
@@ -189,7 +190,7 @@ export function createDetectorCore(options: DetectorCoreOptions): DetectorCore {
       return plan;
     });
     const buyerResults = await store.apply(
-      events.map((event, i) => toCall(event, times[i]!, buyerPlans[i]!, cfg.lateness, cfg)),
+      events.map((event, i) => toCall(event, times[i]!, buyerPlans[i]!, cfg.lateness, cfg, maxWatermark)),
       'buyer',
     );
     const buyerOutcomes = buyerResults.map((r, i) => new Outcome(buyerPlans[i]!, r));
@@ -226,7 +227,7 @@ export function createDetectorCore(options: DetectorCoreOptions): DetectorCore {
       for (const [name, plan] of plans) {
         if (plan.empty) continue;
         // Lateness was decided on the buyer; other subjects never call an event late.
-        crossCalls.push(toCall(events[i]!, times[i]!, plan, -1, cfg));
+        crossCalls.push(toCall(events[i]!, times[i]!, plan, -1, cfg, maxWatermark));
         crossIndex.push({ event: i, name, plan });
       }
     });
@@ -318,6 +319,7 @@ function toCall(
   plan: SubjectPlan,
   latenessMs: number,
   cfg: RulesConfig,
+  maxWatermark: number | undefined,
 ): ApplyCall {
   return {
     subject: plan.keys,
@@ -327,6 +329,7 @@ function toCall(
     latenessMs,
     dedupeTtlMs: cfg.dedupeTtl,
     metaTtlMs: Math.max(cfg.dedupeTtl, cfg.orderTtl),
+    ...(maxWatermark === undefined ? {} : { maxWatermark }),
     ops: plan.ops,
   };
 }

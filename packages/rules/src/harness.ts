@@ -7,7 +7,8 @@ import { createDetectorCore, type DetectorCore } from './core';
 
 // Integration-test harness: a detector core on the real Redis under a unique key prefix.
 
-export const DETECTED_AT = Date.parse('2026-11-26T12:00:00.000Z');
+/** "Now" in tests: after every test event (they start 2026-11-20), so no event is "in the future". */
+export const DETECTED_AT = Date.parse('2027-06-01T12:00:00.000Z');
 
 export interface Harness {
   redis: Redis;

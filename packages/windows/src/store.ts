@@ -61,6 +61,8 @@ export interface ApplyCall {
   latenessMs: number;
   dedupeTtlMs: number;
   metaTtlMs: number;
+  /** The watermark never advances past this (ms); default: no cap. */
+  maxWatermark?: number;
   ops: WindowOp[];
 }
 
@@ -159,6 +161,7 @@ export class WindowStore {
         String(Math.trunc(call.dedupeTtlMs)),
         String(Math.trunc(call.metaTtlMs)),
         ops,
+        String(call.maxWatermark === undefined ? -1 : Math.max(0, Math.trunc(call.maxWatermark))),
       );
     }
     const end = this.#duration.startTimer({ phase });

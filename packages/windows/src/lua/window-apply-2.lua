@@ -23,6 +23,8 @@
 --        [member, score] pairs
 --   {o="hs", k, f, nx?, t} HSET (HSETNX per field when nx) the fields f on KEYS[k], PEXPIRE t
 --   {o="hg", k, n}        read n: HGETALL KEYS[k] as an object
+-- ARGV[7]   watermark cap, ms: the watermark never advances past it (an event stamped far in the
+--           future by a broken clock must not make the subject's real events late); -1 = none
 -- Returns JSON {st, pw, r}: st = "new" | "dup" | "conflict" | "late"; pw = the watermark before
 -- this event (false when none); r = {name: read result} (reads are stored by name, so a
 -- redelivery planned under another rules config still finds the reads it knows). On "dup" and
@@ -50,9 +52,12 @@ if wm and lateness >= 0 and t < wm - lateness then
   return cjson.encode(body)
 end
 
-if (not wm) or t > wm then
-  wm = t
-  redis.call('HSET', KEYS[2], 'wm', string.format('%d', t))
+local cap = tonumber(ARGV[7] or '-1')
+local target = t
+if cap >= 0 and target > cap then target = cap end
+if (not wm) or target > wm then
+  wm = target
+  redis.call('HSET', KEYS[2], 'wm', string.format('%d', target))
 end
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 
