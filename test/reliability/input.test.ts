@@ -3,7 +3,8 @@
 // content wins and the conflict is counted; "bad input never stops a partition: it is
 // dead-lettered with its reason and counted". The input mixes valid events, exact duplicates,
 // conflicting duplicates and malformed messages on the same partitions; the expected windows,
-// suspicions, metric values and dead letters are computed from it.
+// suspicions, metric values and dead letters are computed from it. Some buyers also get an event
+// stamped far in the future, which must not make their real events "late".
 import { DeadLetter, type MarketEvent, TOPICS } from '@vigil/events';
 import { waitFor } from '@vigil/testkit';
 import { Redis } from 'ioredis';
@@ -69,10 +70,31 @@ describe('duplicates, conflicting duplicates and bad input', () => {
     }));
     expect(conflicting.length).toBeGreaterThan(10);
 
+    // Far-future event times (a producer's broken clock): before their first real event, some
+    // non-payers get an event stamped in year 9999 on the same partition. It must not make their
+    // real (earlier) events late, or they would escape detection.
+    const blinded = new Set([...input.nonPayers].slice(0, 10));
+    const future: MarketEvent[] = [...blinded].map((buyerId, i) => ({
+      id: `future-${i}`,
+      type: 'order.cancelled',
+      version: 1,
+      occurredAt: '9999-12-31T23:59:59.000Z',
+      buyerId,
+      sellerId: 'far-future-seller',
+      orderId: `future-order-${i}`,
+      data: { reason: 'buyer_request' },
+    }));
+    const originals: MarketEvent[] = [];
+    for (const e of input.events) {
+      if (blinded.delete(e.buyerId)) originals.push(future.find((f) => f.buyerId === e.buyerId)!);
+      originals.push(e);
+    }
+    expect(originals.length).toBe(input.events.length + future.length);
+
     // Originals first, then the copies (same key, so same partition, later offsets), then garbage.
-    await produce(w, [...input.events, ...conflicting, ...exact], bad);
+    await produce(w, [...originals, ...conflicting, ...exact], bad);
     const published = await publishedTotal(w);
-    expect(published).toBe(input.events.length + conflicting.length + exact.length + bad.length);
+    expect(published).toBe(originals.length + conflicting.length + exact.length + bad.length);
 
     const d = await startDetector(w);
     procs.push(d);
@@ -84,8 +106,10 @@ describe('duplicates, conflicting duplicates and bad input', () => {
     const duplicates = metric(text, 'vigil_detector_duplicate_events_total');
     const valid = metric(text, 'vigil_detector_events_total');
     const invalid = metric(text, 'vigil_detector_invalid_events_total');
-    expect({ valid, invalid, conflicts, duplicates }).toEqual({
-      valid: input.events.length + conflicting.length + exact.length,
+    const late = metric(text, 'vigil_detector_late_events_total');
+    expect({ valid, invalid, conflicts, duplicates, late }).toEqual({
+      valid: originals.length + conflicting.length + exact.length,
+      late: 0,
       invalid: bad.length,
       conflicts: conflicting.length,
       // A conflict is a duplicate whose content differed.
