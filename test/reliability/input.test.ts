@@ -102,7 +102,7 @@ describe('duplicates, conflicting duplicates and bad input', () => {
     const text = await d.metrics();
     await d.service.stop();
 
-    const conflicts = metric(text, 'vigil_detector_conflicting_duplicate_events_total');
+    const conflicts = metric(text, 'vigil_detector_conflicting_events_total');
     const duplicates = metric(text, 'vigil_detector_duplicate_events_total');
     const valid = metric(text, 'vigil_detector_events_total');
     const invalid = metric(text, 'vigil_detector_invalid_events_total');
