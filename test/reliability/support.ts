@@ -45,7 +45,7 @@ export interface Input {
 }
 
 const MIN = 60_000;
-const BASE = Date.parse('2026-11-20T00:00:00.000Z');
+const DAY = 24 * 60 * MIN;
 
 /**
  * About `n` events from honest buyers (orders paid within minutes, at most one payment timeout),
@@ -57,6 +57,10 @@ const BASE = Date.parse('2026-11-20T00:00:00.000Z');
  */
 export function generateInput(seed: number, n: number, tag = 'r'): Input {
   const rand = prng(seed);
+  // Event times lie between 5 days and ~4 hours before today's midnight-anchored clock: recent
+  // enough for the rule engine's lateness (7 d behind a watermark that may sit at wall clock +
+  // futureSkew), never in the future. Anchored to the day so a seed reproduces within a day.
+  const BASE = Math.floor(Date.now() / DAY) * DAY - 5 * DAY;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const sellers = Array.from({ length: 25 }, (_, i) => `${tag}-s${i}`);
   const perBuyer: MarketEvent[][] = [];
