@@ -69,7 +69,7 @@ describe('PostgreSQL unavailable for the case worker', () => {
   });
 
   it('suspicions are retried through the outage; cases match afterwards', async () => {
-    const input = generateInput(SEED, 3000, `p${SEED}`);
+    const input = generateInput(SEED, 10_000, `p${SEED}`);
     const w = await createWorld('pg');
     // The suspicions the detector raises on this input (one per non-payer, one per twice-labelled
     // buyer), enqueued as the detector does: deterministic job id, its retry options. This keeps
