@@ -24,7 +24,18 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     url,
     pool,
     drop: async () => {
+      // pool.end() resolves before the clients' sockets are closed; dropping the database WITH
+      // (FORCE) then would kill them and raise an unhandled 'error'. Wait for every removal.
+      let open = pool.totalCount;
+      const closed = new Promise<void>((resolve) => {
+        if (open === 0) resolve();
+        pool.on('remove', () => {
+          open -= 1;
+          if (open <= 0) resolve();
+        });
+      });
       await pool.end();
+      await closed;
       await dropDatabase(url);
     },
   };

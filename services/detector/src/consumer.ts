@@ -1,0 +1,435 @@
+import { isRetriable, type Logger, VigilError } from '@vigil/common';
+import {
+  decodeEvent,
+  type EventProcessor,
+  type MarketEvent,
+  Suspicion,
+  type SuspicionJob,
+} from '@vigil/events';
+import type { JobsOptions } from 'bullmq';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import type { TopicBinding } from './config';
+import { buildDeadLetter, type DeadLetterMessage } from './dlq';
+import { consumerLag, createDetectorMetrics, type DetectorMetrics, eventLagSeconds } from './metrics';
+
+/** The part of a BullMQ `Queue` the detector uses (a real `Queue<Suspicion>` fits). */
+export interface SuspicionQueue {
+  addBulk(jobs: { name: string; data: Suspicion; opts?: JobsOptions }[]): Promise<unknown>;
+}
+
+/** Options for {@link createDetector}. */
+export interface DetectorOptions {
+  kafka: Kafka;
+  /** Consumer group id; every detector process of one deployment shares it. */
+  groupId: string;
+  /** The market topics to consume, each with the contract topic it stands for. */
+  topics: TopicBinding[];
+  /** Where undecodable messages go. */
+  dlqTopic: string;
+  /** A kafkajs producer the caller connects before `start` and disconnects after `stop`. */
+  producer: Producer;
+  queue: SuspicionQueue;
+  processor: EventProcessor;
+  registry: Registry;
+  logger: Logger;
+  /** Where a group with no committed offset starts. Default `true` (earliest: nothing is skipped). */
+  fromBeginning?: boolean;
+  /** kafkajs session timeout. Default 30000 ms. */
+  sessionTimeoutMs?: number;
+  /** Partitions processed at once by this process. Default 1. */
+  partitionsConsumedConcurrently?: number;
+  /** Messages handled (and committed) together inside one Kafka batch. Default 500. */
+  chunkSize?: number;
+  /** First back-off after a retriable failure; doubles up to `retryMaxMs`. Default 200 ms. */
+  retryInitialMs?: number;
+  /** Longest back-off between retries. Default 30000 ms. */
+  retryMaxMs?: number;
+  /** A queue write slower than this counts as a retriable failure. Default 10000 ms. */
+  queueTimeoutMs?: number;
+  /**
+   * A `processor.process` call slower than this counts as a retriable failure (a hung Redis
+   * connection must not stall the partition while `/readyz` says ready). The abandoned call may
+   * still finish; the processor is idempotent per event id, so the retry is safe. Default 30000 ms.
+   */
+  processTimeoutMs?: number;
+  /** How long completed suspicion jobs are kept, so a redelivered one is deduped. Default 7 days. */
+  jobRetentionSeconds?: number;
+  /**
+   * Called once when a non-retriable error stops consumption (the failing chunk is not committed
+   * and every partition is paused). The composition root exits the process: a crash loop is
+   * loud, a skipped event is silent. Default: log only.
+   */
+  onFatal?: (err: unknown) => void;
+  /** Clock, for tests. Default `() => new Date()`. */
+  now?: () => Date;
+}
+
+export interface Detector {
+  /** Connects the consumer, subscribes and starts the batch loop. */
+  start(): Promise<void>;
+  /** Finishes the chunk in hand (committing it), leaves the group and disconnects the consumer. */
+  stop(): Promise<void>;
+  /** For `/readyz`: not ready before the first group join, while retrying, after a fatal error. */
+  readiness(): { ready: boolean; reason?: string };
+  /** Partitions assigned at the last group join, by topic. */
+  assignment(): Record<string, number[]>;
+  readonly metrics: DetectorMetrics;
+}
+
+/** Job options of a suspicion: deterministic id, kept long enough to dedupe a redelivery. */
+export function suspicionJobOptions(job: SuspicionJob, retentionSeconds: number): JobsOptions {
+  return {
+    jobId: job.jobId,
+    // The case worker may fail on a PostgreSQL outage; exponential retries from 1 s span ~9 h.
+    attempts: 15,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { age: retentionSeconds },
+    removeOnFail: false,
+  };
+}
+
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/**
+ * Whether trying the same chunk again may succeed. VigilErrors say so themselves; raw client
+ * errors that mean "Redis or the network is away" are retriable too, since ioredis does not wrap
+ * them. Anything else is a bug or bad data in a valid event and stops the detector.
+ */
+export function isRetriableFailure(err: unknown): boolean {
+  if (isRetriable(err)) return true;
+  let cur: unknown = err;
+  for (let depth = 0; cur && typeof cur === 'object' && depth < 8; depth++) {
+    const e = cur as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
+    if (typeof e.code === 'string' && CONNECTION_ERROR_CODES.has(e.code)) return true;
+    if (e.name === 'MaxRetriesPerRequestError') return true;
+    if (
+      typeof e.message === 'string' &&
+      /Connection is closed|Stream isn't writeable|Command timed out/.test(e.message)
+    ) {
+      return true;
+    }
+    cur = e.cause;
+  }
+  return false;
+}
+
+/** Thrown inside the loop when retrying must stop; never escapes to kafkajs. */
+class FatalProcessingError extends Error {
+  constructor(stage: string, cause: unknown) {
+    super(`${stage} failed with a non-retriable error`, { cause });
+    this.name = 'FatalProcessingError';
+  }
+}
+
+type Decoded =
+  | { kind: 'event'; offset: string; event: MarketEvent }
+  | { kind: 'dead'; offset: string; message: DeadLetterMessage; code: string };
+
+/**
+ * The detector's consumer-group loop. Per chunk of a partition's batch, in this order: decode every
+ * message; dead-letter the invalid ones (acknowledged by Kafka); apply the valid ones to the
+ * processor in partition order; add the suspicions to BullMQ with their deterministic ids; only
+ * then resolve and commit the chunk's last offset. A retriable failure at any step is retried with
+ * back-off (heartbeating, nothing committed, readiness down) until it succeeds or the partition is
+ * taken away; a completed step is not redone, so suspicions the processor returned are never lost
+ * to a queue outage.
+ */
+export function createDetector(options: DetectorOptions): Detector {
+  const log = options.logger.child({ component: 'detector-consumer' });
+  const metrics = createDetectorMetrics(options.registry);
+  const chunkSize = options.chunkSize ?? 500;
+  const retryInitialMs = options.retryInitialMs ?? 200;
+  const retryMaxMs = options.retryMaxMs ?? 30000;
+  const queueTimeoutMs = options.queueTimeoutMs ?? 10000;
+  const processTimeoutMs = options.processTimeoutMs ?? 30000;
+  const retentionSeconds = options.jobRetentionSeconds ?? 7 * 24 * 3600;
+  const now = options.now ?? (() => new Date());
+  const canonicalByName = new Map(options.topics.map((t) => [t.name, t.canonical]));
+
+  const consumer: Consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: options.sessionTimeoutMs ?? 30000,
+    // kafkajs restarts itself after retriable Kafka errors (broker away); our own errors never
+    // reach it: a non-retriable one is handled by `declareFatal`.
+  });
+
+  let joined = false;
+  let restarting = false;
+  let assigned: Record<string, number[]> = {};
+  let stopped = false;
+  let fatal: unknown;
+  /** Chunks currently failing (by topic/partition), for readiness. */
+  const failing = new Map<string, string>();
+
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    joined = true;
+    restarting = false;
+    failing.clear();
+    assigned = e.payload.memberAssignment;
+    metrics.rebalances.inc();
+    // The lag of partitions this member no longer owns would go stale; owned ones refill per batch.
+    metrics.consumerLag.reset();
+    log.info({ memberAssignment: e.payload.memberAssignment }, 'joined consumer group');
+  });
+  consumer.on(consumer.events.CRASH, (e) => {
+    if (stopped) return;
+    log.error({ err: e.payload.error, restart: e.payload.restart }, 'kafka consumer crashed');
+    if (e.payload.restart) restarting = true;
+    else declareFatal(e.payload.error);
+  });
+
+  function declareFatal(err: unknown): void {
+    if (fatal !== undefined) return;
+    fatal = err;
+    log.fatal(
+      { err },
+      'detector stopped consuming: non-retriable error; nothing past the last commit is lost',
+    );
+    try {
+      consumer.pause(options.topics.map((t) => ({ topic: t.name })));
+    } catch {
+      // kafkajs already tore the consumer down (a crash): nothing left to pause.
+    }
+    options.onFatal?.(err);
+  }
+
+  /** Rejects with a retriable error when `p` takes longer than `ms`. */
+  async function withTimeout<T>(p: Promise<T>, ms: number, code: string, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new VigilError(code, `${what} took over ${ms} ms`, { retriable: true })),
+        ms,
+      );
+    });
+    try {
+      return await Promise.race([p, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Runs one step until it succeeds. Returns false when the partition was revoked or the consumer
+   * is stopping (the chunk stays uncommitted and is redelivered).
+   */
+  async function retrying(
+    payload: EachBatchPayload,
+    where: string,
+    stage: string,
+    step: () => Promise<void>,
+  ): Promise<boolean> {
+    let delay = retryInitialMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await step();
+        if (failing.delete(where)) log.info({ where, stage, attempt }, 'recovered');
+        return true;
+      } catch (err) {
+        const retriable = isRetriableFailure(err);
+        metrics.processingErrors.inc({ retriable: String(retriable) });
+        if (!retriable) throw new FatalProcessingError(stage, err);
+        failing.set(where, `${stage}: ${err instanceof Error ? err.message : String(err)}`);
+        log.warn(
+          { err, where, stage, attempt, retryInMs: delay },
+          'retriable failure; not committing, retrying',
+        );
+        if (!(await backOff(payload, delay))) {
+          // Revoked or stopping: this partition is no longer ours to report on.
+          failing.delete(where);
+          return false;
+        }
+        delay = Math.min(delay * 2, retryMaxMs);
+      }
+    }
+  }
+
+  /** Sleeps in short slices, heartbeating so the group keeps this member; false if told to stop. */
+  async function backOff(payload: EachBatchPayload, ms: number): Promise<boolean> {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (!payload.isRunning() || payload.isStale()) return false;
+      await new Promise((r) => setTimeout(r, Math.min(500, until - Date.now())));
+      // A rebalance error here propagates to kafkajs, which rejoins; the chunk is redelivered.
+      await payload.heartbeat();
+    }
+    return payload.isRunning() && !payload.isStale();
+  }
+
+  function decode(topic: string, partition: number, messages: KafkaMessage[]): Decoded[] {
+    const canonical = canonicalByName.get(topic);
+    return messages.map((m): Decoded => {
+      const result = decodeEvent(m.value, canonical);
+      if (result.ok) return { kind: 'event', offset: m.offset, event: result.event };
+      metrics.invalidEvents.inc({ reason: result.code });
+      const { message } = buildDeadLetter(
+        { topic, partition, offset: m.offset, key: m.key, value: m.value },
+        result,
+        now(),
+      );
+      return { kind: 'dead', offset: m.offset, message, code: result.code };
+    });
+  }
+
+  async function handleChunk(payload: EachBatchPayload, messages: KafkaMessage[]): Promise<boolean> {
+    const { topic, partition } = payload.batch;
+    const where = `${topic}/${partition}`;
+    const endTimer = metrics.batchDuration.startTimer();
+    const decoded = decode(topic, partition, messages);
+    const dead = decoded.flatMap((d) => (d.kind === 'dead' ? [d.message] : []));
+    const events = decoded.flatMap((d) => (d.kind === 'event' ? [d.event] : []));
+
+    if (dead.length > 0) {
+      const sent = await retrying(payload, where, 'dead-letter', async () => {
+        await options.producer.send({ topic: options.dlqTopic, acks: -1, messages: dead });
+      });
+      if (!sent) return false;
+      metrics.dlqMessages.inc(dead.length);
+      log.warn(
+        {
+          topic,
+          partition,
+          count: dead.length,
+          offsets: decoded.filter((d) => d.kind === 'dead').map((d) => d.offset),
+        },
+        'dead-lettered invalid messages',
+      );
+    }
+
+    let jobs: SuspicionJob[] = [];
+    if (events.length > 0) {
+      const processed = await retrying(payload, where, 'process', async () => {
+        const outcome = await withTimeout(
+          options.processor.process(events),
+          processTimeoutMs,
+          'PROCESS_TIMEOUT',
+          'rule engine',
+        );
+        // Duplicate, conflicting and late events are counted by the rule engine itself
+        // (vigil_detector_duplicate_events_total, ..._late_events_total); logged here per chunk.
+        if (outcome.duplicates + outcome.conflicts + outcome.late > 0) {
+          log.debug(
+            {
+              topic,
+              partition,
+              duplicates: outcome.duplicates,
+              conflicts: outcome.conflicts,
+              late: outcome.late,
+            },
+            'events not applied',
+          );
+        }
+        jobs = outcome.suspicions;
+      });
+      if (!processed) return false;
+      for (const e of events) metrics.events.inc({ topic, type: e.type });
+    }
+
+    if (jobs.length > 0) {
+      const bulk = jobs.map((job) => {
+        // The processor is ours, but a malformed job would poison the case worker: stop loudly.
+        const parsed = Suspicion.safeParse(job.data);
+        if (!parsed.success || job.jobId.length === 0 || job.jobId.includes(':')) {
+          throw new FatalProcessingError(
+            'suspicion validation',
+            new VigilError('INVALID_SUSPICION', `invalid suspicion job ${JSON.stringify(job.jobId)}`, {
+              cause: parsed.error,
+            }),
+          );
+        }
+        return {
+          name: parsed.data.ruleId,
+          data: parsed.data,
+          opts: suspicionJobOptions(job, retentionSeconds),
+        };
+      });
+      const queued = await retrying(payload, where, 'enqueue', async () => {
+        try {
+          await withTimeout(options.queue.addBulk(bulk), queueTimeoutMs, 'QUEUE_TIMEOUT', 'queue write');
+        } catch (err) {
+          // Any queue failure is Redis being away or slow: retry rather than lose suspicions.
+          throw err instanceof VigilError
+            ? err
+            : new VigilError('QUEUE_UNAVAILABLE', String(err), { retriable: true, cause: err });
+        }
+      });
+      if (!queued) return false;
+      for (const j of bulk) metrics.suspicionsEmitted.inc({ rule: j.data.ruleId, severity: j.data.severity });
+    }
+
+    const last = messages[messages.length - 1]!;
+    payload.resolveOffset(last.offset);
+    await payload.commitOffsetsIfNecessary({
+      topics: [{ topic, partitions: [{ partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
+    });
+
+    metrics.batchSize.observe(messages.length);
+    endTimer();
+    metrics.consumerLag.set(
+      { topic, partition: String(partition) },
+      consumerLag(payload.batch.highWatermark, last.offset),
+    );
+    const lastEvent = events[events.length - 1];
+    if (lastEvent) metrics.eventLag.set(eventLagSeconds(lastEvent.occurredAt, now().getTime()));
+    return true;
+  }
+
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { messages } = payload.batch;
+    try {
+      for (let i = 0; i < messages.length; i += chunkSize) {
+        if (fatal !== undefined || !payload.isRunning() || payload.isStale()) return;
+        const done = await handleChunk(payload, messages.slice(i, i + chunkSize));
+        if (!done) return;
+        await payload.heartbeat();
+      }
+    } catch (err) {
+      if (!(err instanceof FatalProcessingError)) throw err; // kafkajs errors: let it rejoin/retry
+      declareFatal(err);
+    }
+  }
+
+  return {
+    metrics,
+    async start() {
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: options.topics.map((t) => t.name),
+        fromBeginning: options.fromBeginning ?? true,
+      });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        eachBatch,
+      });
+    },
+    async stop() {
+      stopped = true;
+      await consumer.disconnect();
+    },
+    assignment() {
+      return assigned;
+    },
+    readiness() {
+      if (fatal !== undefined) return { ready: false, reason: 'stopped after a non-retriable error' };
+      if (stopped) return { ready: false, reason: 'stopping' };
+      if (!joined) return { ready: false, reason: 'joining consumer group' };
+      if (restarting) return { ready: false, reason: 'kafka consumer restarting after a broker error' };
+      if (failing.size > 0) {
+        return { ready: false, reason: `retrying ${[...failing].map(([w, r]) => `${w} (${r})`).join('; ')}` };
+      }
+      return { ready: true };
+    },
+  };
+}
