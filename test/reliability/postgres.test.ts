@@ -2,56 +2,26 @@
 // none. The case worker reaches PostgreSQL through a TCP proxy the test cuts for ~10 s while
 // suspicions are being applied: connections reset, new ones refused. Afterwards every suspicion
 // job is applied exactly once and the cases are exactly those the suspicions imply.
-
-import type { Suspicion } from '@vigil/events';
 import { createTestDatabase, type TestDatabase, waitFor } from '@vigil/testkit';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import {
   type CuttableProxy,
   casesOf,
   createWorld,
+  enqueueSuspicions,
   generateInput,
-  type Input,
   type Proc,
   pause,
   report,
   startCaseWorker,
+  suspicionCounts,
   suspicionJobs,
+  suspicionsFor,
   tcpProxy,
   waitCasesApplied,
 } from './support';
 
 const SEED = Number(process.env['VIGIL_SEED'] ?? 23);
 const OUTAGE_MS = 10_000;
-
-/** What the rules raise on a generated input: bulk-non-payment per non-payer, labels per labelled. */
-function suspicionsFor(input: Input): Array<{ id: string; data: Suspicion }> {
-  const out: Array<{ id: string; data: Suspicion }> = [];
-  const byBuyer = new Map<string, typeof input.events>();
-  for (const e of input.events) byBuyer.set(e.buyerId, [...(byBuyer.get(e.buyerId) ?? []), e]);
-  const make = (ruleId: Suspicion['ruleId'], buyerId: string, types: string[]) => {
-    const evs = (byBuyer.get(buyerId) ?? []).filter(
-      (e) => types.includes(e.type) && (e.type !== 'order.cancelled' || e.data.reason === 'payment_timeout'),
-    );
-    const last = evs[evs.length - 1]!;
-    const data: Suspicion = {
-      ruleId,
-      subject: { kind: 'buyer', id: buyerId },
-      buyerIds: [buyerId],
-      sellerIds: [...new Set(evs.map((e) => e.sellerId))].sort(),
-      orderIds: [...new Set(evs.map((e) => e.orderId!))].sort(),
-      severity: new Set(evs.map((e) => e.sellerId)).size >= 2 ? 'high' : 'medium',
-      evidence: { windows: { count: evs.length }, eventIds: evs.map((e) => e.id), crossed: [] },
-      eventTime: last.occurredAt,
-      detectedAt: new Date().toISOString(),
-    };
-    out.push({ id: `${ruleId}-${buyerId}-${Date.parse(last.occurredAt)}`, data });
-  };
-  for (const b of input.nonPayers) make('bulk-non-payment', b, ['order.cancelled']);
-  for (const b of input.labelled) make('seller-label-accumulation', b, ['seller.label']);
-  return out;
-}
 
 describe('PostgreSQL unavailable for the case worker', () => {
   const procs: Proc[] = [];
@@ -75,15 +45,7 @@ describe('PostgreSQL unavailable for the case worker', () => {
     // buyer), enqueued as the detector does: deterministic job id, its retry options. This keeps
     // the scenario about the case worker and PostgreSQL alone.
     const suspicions = suspicionsFor(input);
-    const connection = new Redis(w.redisUrl, { maxRetriesPerRequest: null });
-    const queue = new Queue(w.queue, { connection, prefix: w.bullPrefix });
-    await queue.addBulk(
-      suspicions.map(({ id, data }) => ({
-        name: data.ruleId,
-        data,
-        opts: { jobId: id, attempts: 15, backoff: { type: 'exponential', delay: 1000 }, removeOnFail: false },
-      })),
-    );
+    await enqueueSuspicions(w, suspicions);
     const jobs = await suspicionJobs(w);
     expect(jobs.length).toBe(suspicions.length);
 
@@ -120,10 +82,7 @@ describe('PostgreSQL unavailable for the case worker', () => {
     const recoveryMs = Date.now() - upAt;
 
     // No job gave up during the outage.
-    const counts = await queue.getJobCounts('failed', 'completed');
-    await queue.close();
-    connection.disconnect();
-    expect(counts).toEqual({ failed: 0, completed: jobs.length });
+    expect(await suspicionCounts(w)).toEqual({ failed: 0, completed: jobs.length });
     expect(appliedAtCut).toBeLessThan(jobs.length);
 
     // Cases are exactly what the suspicions imply: one open case per named buyer, holding the

@@ -756,3 +756,76 @@ export function report(f: Figures): void {
   mkdirSync(join(ROOT, '.vigil'), { recursive: true });
   appendFileSync(join(ROOT, '.vigil', 'reliability-figures.jsonl'), `${line}\n`);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Suspicions without a detector
+
+/** What the rules raise on a generated input: bulk-non-payment per non-payer, labels per labelled. */
+export function suspicionsFor(input: Input): Array<{ id: string; data: Suspicion }> {
+  const out: Array<{ id: string; data: Suspicion }> = [];
+  const byBuyer = new Map<string, typeof input.events>();
+  for (const e of input.events) byBuyer.set(e.buyerId, [...(byBuyer.get(e.buyerId) ?? []), e]);
+  const make = (ruleId: Suspicion['ruleId'], buyerId: string, types: string[]) => {
+    const evs = (byBuyer.get(buyerId) ?? []).filter(
+      (e) => types.includes(e.type) && (e.type !== 'order.cancelled' || e.data.reason === 'payment_timeout'),
+    );
+    const last = evs[evs.length - 1]!;
+    const data: Suspicion = {
+      ruleId,
+      subject: { kind: 'buyer', id: buyerId },
+      buyerIds: [buyerId],
+      sellerIds: [...new Set(evs.map((e) => e.sellerId))].sort(),
+      orderIds: [...new Set(evs.map((e) => e.orderId!))].sort(),
+      severity: new Set(evs.map((e) => e.sellerId)).size >= 2 ? 'high' : 'medium',
+      evidence: { windows: { count: evs.length }, eventIds: evs.map((e) => e.id), crossed: [] },
+      eventTime: last.occurredAt,
+      detectedAt: new Date().toISOString(),
+    };
+    out.push({ id: `${ruleId}-${buyerId}-${Date.parse(last.occurredAt)}`, data });
+  };
+  for (const b of input.nonPayers) make('bulk-non-payment', b, ['order.cancelled']);
+  for (const b of input.labelled) make('seller-label-accumulation', b, ['seller.label']);
+  return out;
+}
+
+/** Adds suspicions to the world's queue as the detector does (deterministic job id, its options). */
+export async function enqueueSuspicions(
+  w: World,
+  suspicions: Array<{ id: string; data: Suspicion }>,
+): Promise<void> {
+  const connection = new Redis(w.redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(w.queue, { connection, prefix: w.bullPrefix });
+  try {
+    await queue.addBulk(
+      suspicions.map(({ id, data }) => ({
+        name: data.ruleId,
+        data,
+        opts: { jobId: id, attempts: 15, backoff: { type: 'exponential', delay: 1000 }, removeOnFail: false },
+      })),
+    );
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+/** Failed and completed job counts of the world's suspicion queue. */
+export async function suspicionCounts(w: World): Promise<{ failed: number; completed: number }> {
+  const connection = new Redis(w.redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(w.queue, { connection, prefix: w.bullPrefix });
+  try {
+    const c = await queue.getJobCounts('failed', 'completed');
+    return { failed: c['failed'] ?? 0, completed: c['completed'] ?? 0 };
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+/** Expected cases of a set of suspicion jobs: buyer → the sorted ids of the jobs naming it. */
+export function expectedCaseJobs(jobs: JobView[]): Map<string, string[]> {
+  const expected = new Map<string, string[]>();
+  for (const j of jobs)
+    for (const b of j.data.buyerIds) expected.set(b, [...(expected.get(b) ?? []), j.id].sort());
+  return expected;
+}
