@@ -24,3 +24,12 @@ export {
   scoreQuality,
   type TruthBuyer,
 } from './quality';
+export {
+  caughtUp,
+  type PartitionPlan,
+  planReplay,
+  ReplayOptionsSchema,
+  type ReplaySummary,
+  runReplay,
+  seedGroup,
+} from './replay';
