@@ -1,20 +1,13 @@
 #!/usr/bin/env bash
 # Checks the monitoring configuration: Prometheus configs, alert rules and their unit tests, and
 # the Grafana dashboard (JSON structure, metric names against docs/metrics.md, PromQL syntax).
-# Installs Prometheus from Debian (it brings promtool) when promtool is missing.
+# Installs Prometheus from Debian (it brings promtool) when missing (install.sh).
 #   bash infra/prometheus/check.sh
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
-if ! command -v promtool >/dev/null 2>&1; then
-  echo "== promtool not found: installing prometheus (Debian package)"
-  sudo=
-  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
-  # The package's service is not wanted here; in containers without systemd it does not start.
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
-fi
+bash "$here/install.sh"
 promtool --version 2>&1 | head -1
 
 echo "== promtool check config"

@@ -112,6 +112,10 @@ async function inTransaction<T>(
     throw dbError(`${what}: connect`, err);
   }
   let broken = false;
+  const onError = () => {
+    broken = true;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
@@ -126,6 +130,7 @@ async function inTransaction<T>(
     }
     throw dbError(what, err);
   } finally {
+    client.removeListener('error', onError);
     client.release(broken);
   }
 }

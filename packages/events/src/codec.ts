@@ -56,7 +56,7 @@ export function validateEvent(raw: unknown, topic?: string): DecodeResult {
     return {
       ok: false,
       code: 'unknown_type',
-      reason: `type: expected one of ${EVENT_TYPES.join(', ')}, got ${JSON.stringify(type)?.slice(0, 80) ?? 'nothing'}`,
+      reason: `type: expected one of ${EVENT_TYPES.join(', ')}, got ${describe(type)}`,
     };
   }
   const parsed = MarketEventSchema.safeParse(raw);
@@ -75,6 +75,17 @@ export function validateEvent(raw: unknown, topic?: string): DecodeResult {
     };
   }
   return { ok: true, event: parsed.data };
+}
+
+/**
+ * A short description of a bad value for a reason. Not JSON.stringify of the value: a deeply
+ * nested array (which JSON.parse builds without limit) overflows the stack when stringified.
+ */
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 80));
+  if (value === null || typeof value !== 'object') return String(value).slice(0, 80);
+  return Array.isArray(value) ? 'an array' : 'an object';
 }
 
 /** A typed event → the message value to publish (UTF-8 JSON). */

@@ -3,7 +3,19 @@ import { z } from 'zod';
 // Event contract v1 (DESIGN.md, "Event contract v1"). Each schema shares its name with its type.
 // Unknown extra fields are stripped (the contract says they are ignored).
 
-const str = (max: number) => z.string().min(1).max(max);
+// Identifiers become Redis keys, BullMQ job ids and PostgreSQL text. A lone surrogate (possible
+// through a JSON \u escape) is lost in the UTF-8 encoding, so two distinct ids would share one key
+// (one event deduped away as the other), and PostgreSQL rejects NUL: such ids are dead-lettered.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const str = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine(
+      (s) => !LONE_SURROGATE.test(s) && !s.includes('\u0000'),
+      'must be well-formed Unicode without NUL',
+    );
 const nonNegative = z.number().finite().min(0);
 
 export const BuyerId = str(64);

@@ -31,6 +31,10 @@ describe('bulk-non-payment, payment timeouts', () => {
       { window: 'payment_timeouts_24h', value: 3, op: '>=', threshold: 3 },
     ]);
     expect(s.orderIds).toEqual(['o-0', 'o-1', 'o-2']);
+    // Single buyer, single seller: every order is b-1's with s-1.
+    expect(s.orderParties).toEqual(
+      ['o-0', 'o-1', 'o-2'].map((orderId) => ({ orderId, buyerId: 'b-1', sellerId: 's-1' })),
+    );
     expect(s.eventTime).toBe(events[2]!.occurredAt);
     expect(s.detectedAt).toBe('2027-06-01T12:00:00.000Z');
     expect(jobs[0]!.jobId).not.toContain(':');
@@ -47,6 +51,27 @@ describe('bulk-non-payment, payment timeouts', () => {
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.data.severity).toBe('high');
     expect(jobs[0]!.data.sellerIds.sort()).toEqual(['s-0', 's-1', 's-2']);
+    // Each seller is told only about its own orders: o-i belongs to s-(i mod 3).
+    const s = jobs[0]!.data;
+    expect(s.orderIds).toEqual(['o-0', 'o-1', 'o-2']);
+    expect(s.orderParties).toEqual([
+      { orderId: 'o-0', buyerId: 'b-2', sellerId: 's-0' },
+      { orderId: 'o-1', buyerId: 'b-2', sellerId: 's-1' },
+      { orderId: 'o-2', buyerId: 'b-2', sellerId: 's-2' },
+    ]);
+  });
+
+  test('job ids are unchanged by order attribution (pinned value)', async () => {
+    const events = [0, HOUR, 2 * HOUR].map((at, i) =>
+      ev(
+        'order.cancelled',
+        { id: `pin-${i}`, buyerId: 'b-1', sellerId: `s-${i}`, orderId: `o-${i}`, at },
+        { reason: 'payment_timeout' },
+      ),
+    );
+    const jobs = await h.run(events);
+    expect(jobs.map((j) => j.jobId)).toEqual(['bulk-non-payment-a8a6638e27e33b61409ee02e1ffaf567']);
+    expect(jobs[0]!.data.orderParties).toHaveLength(3);
   });
 
   test('a medium episode escalates once to high when a third seller joins', async () => {
@@ -82,6 +107,9 @@ describe('bulk-non-payment, orders left unpaid', () => {
     const s = jobs[0]!.data;
     expect(s.severity).toBe('high');
     expect(s.orderIds).toHaveLength(8);
+    expect(s.orderParties).toEqual(
+      orders.map((o) => ({ orderId: o.orderId, buyerId: 'b-5', sellerId: o.sellerId })),
+    );
     expect(s.evidence.windows['unpaid_after_15m_placed_within_30m']).toBe(8);
     expect(s.evidence.eventIds).toEqual([...orders.map((o) => o.id), later.id]);
     // Later events of the same buyer do not raise it again.

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { geohash } from '@vigil/classify';
 import type { MarketEvent, RuleId } from '@vigil/events';
+import { createKeys } from '@vigil/windows';
 import { DEFAULT_RULES_CONFIG_PATH } from './config';
 import { createHarness, type Harness } from './harness';
-import { DAY, ev, HOUR, MIN } from './test-events';
+import { at, DAY, ev, HOUR, MIN } from './test-events';
 
 // The twelve rules after the core three: each fires on an abusive sequence with the catalogue's
 // severity and stays silent on its honest look-alike.
@@ -59,6 +60,67 @@ describe('linked-account-non-payment', () => {
     expect(jobs[0]!.data.subject).toEqual({ kind: 'device', id: 'dev-9' });
     expect(jobs[0]!.data.buyerIds).toEqual(['b-1', 'b-2', 'b-3']);
     expect(jobs[0]!.data.severity).toBe('high');
+    expect(jobs[0]!.data.sellerIds).toEqual(['s-1']);
+    expect(jobs[0]!.data.orderParties).toEqual(
+      ['b-1', 'b-2', 'b-3'].map((b) => ({ orderId: `o-${b}`, buyerId: b, sellerId: 's-1' })),
+    );
+  });
+
+  test('3 buyers of one address timing out with 3 sellers: each order attributed to its buyer and seller', async () => {
+    const events: MarketEvent[] = [];
+    ['x-1', 'x-2', 'x-3'].forEach((b, i) => {
+      events.push(order(b, `shop-${i}`, `o-${b}`, i * HOUR, { deviceId: `phone-${b}` }));
+      events.push(
+        ev(
+          'order.cancelled',
+          { buyerId: b, sellerId: `shop-${i}`, orderId: `o-${b}`, at: i * HOUR + 30 * MIN },
+          { reason: 'payment_timeout' },
+        ),
+      );
+    });
+    const jobs = byRule(await h.run(events), 'linked-account-non-payment');
+    expect(jobs).toHaveLength(1);
+    const s = jobs[0]!.data;
+    expect(s.subject.kind).toBe('address');
+    expect(s.buyerIds).toEqual(['x-1', 'x-2', 'x-3']);
+    expect(s.sellerIds).toEqual(['shop-0', 'shop-1', 'shop-2']);
+    expect(s.orderParties).toEqual([
+      { orderId: 'o-x-1', buyerId: 'x-1', sellerId: 'shop-0' },
+      { orderId: 'o-x-2', buyerId: 'x-2', sellerId: 'shop-1' },
+      { orderId: 'o-x-3', buyerId: 'x-3', sellerId: 'shop-2' },
+    ]);
+  });
+
+  test('an entry written before entries carried the seller: its order is named but not attributed', async () => {
+    // Such an entry ([event, buyer, order], no seller) is what a window holds after an upgrade.
+    const key = createKeys(h.prefix).device('dev-old').window('timeouts');
+    await h.redis.zadd(key, Date.parse(at(0)), JSON.stringify(['ev-old', 'b-0', 'o-old']));
+    await h.redis.pexpire(key, DAY * 2);
+    const events: MarketEvent[] = [];
+    ['b-1', 'b-2'].forEach((b, i) => {
+      events.push(
+        order(b, 's-1', `o-${b}`, i * HOUR, {
+          deviceId: 'dev-old',
+          shippingAddress: { ...home, line: `${i} Rd` },
+        }),
+      );
+      events.push(
+        ev(
+          'order.cancelled',
+          { buyerId: b, sellerId: 's-1', orderId: `o-${b}`, at: i * HOUR + 30 * MIN },
+          { reason: 'payment_timeout' },
+        ),
+      );
+    });
+    const jobs = byRule(await h.run(events), 'linked-account-non-payment');
+    expect(jobs).toHaveLength(1);
+    const s = jobs[0]!.data;
+    expect(s.buyerIds).toEqual(['b-0', 'b-1', 'b-2']);
+    expect(s.orderIds).toEqual(['o-old', 'o-b-1', 'o-b-2']);
+    expect(s.orderParties).toEqual([
+      { orderId: 'o-b-1', buyerId: 'b-1', sellerId: 's-1' },
+      { orderId: 'o-b-2', buyerId: 'b-2', sellerId: 's-1' },
+    ]);
   });
 
   test('every account that joins a crossed device later is named too (one job per joining account)', async () => {
@@ -269,6 +331,10 @@ describe('linked-wrong-item-claims', () => {
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.data.subject.kind).toBe('address');
     expect(jobs[0]!.data.buyerIds).toEqual(['b-1', 'b-2']);
+    expect(jobs[0]!.data.orderParties).toEqual([
+      { orderId: 'o-b-1-0', buyerId: 'b-1', sellerId: 's-1' },
+      { orderId: 'o-b-2-0', buyerId: 'b-2', sellerId: 's-1' },
+    ]);
   });
 
   test('geo-located neighbours 40 m apart across a geohash cell edge are linked; 400 m apart are not', async () => {
@@ -426,6 +492,10 @@ describe('competitor-review-burst', () => {
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.data.subject).toEqual({ kind: 'seller', id: 'shop' });
     expect(jobs[0]!.data.buyerIds).toHaveLength(5);
+    // The victim seller's orders, each with the reviewer who placed it (for review removal).
+    expect(jobs[0]!.data.orderParties).toEqual(
+      [0, 1, 2, 3, 4].map((i) => ({ orderId: `o-fresh-${i}`, buyerId: `fresh-${i}`, sellerId: 'shop' })),
+    );
   });
 
   test('honest: a popular seller getting three bad reviews from long-time buyers raises nothing', async () => {

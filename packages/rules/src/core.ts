@@ -296,6 +296,7 @@ export function createDetectorCore(options: DetectorCoreOptions): DetectorCore {
             buyerIds: f.buyerIds,
             sellerIds: f.sellerIds,
             orderIds: f.orderIds,
+            orderParties: f.orderParties,
             severity: f.severity,
             evidence: {
               windows: f.windows,

@@ -36,6 +36,13 @@ test("a tracking number already used by another buyer's refund: high, naming bot
   expect(s.subject).toEqual({ kind: 'buyer', id: 'b-B' });
   expect(s.buyerIds).toEqual(['b-B', 'b-A']);
   expect(s.orderIds).toEqual(['o-r-2', 'o-r-1']);
+  // Two buyers, two sellers: each order goes to its own buyer's case and its own seller.
+  expect(s.orderParties).toEqual([
+    { orderId: 'o-r-2', buyerId: 'b-B', sellerId: 's-b-B' },
+    { orderId: 'o-r-1', buyerId: 'b-A', sellerId: 's-b-A' },
+  ]);
+  // The id of this pair before orderParties existed: attribution never enters the job id.
+  expect(jobs[0]!.jobId).toBe('duplicate-return-tracking-770fff479e8f0add91725b815486e5ba');
   expect(s.evidence.eventIds).toEqual([first.id, second.id]);
   expect(s.evidence.snippets).toEqual(['refund r-1', 'refund r-2']);
   expect(s.evidence.crossed).toEqual([{ window: 'tracking_refunds_90d', value: 2, op: '>=', threshold: 2 }]);

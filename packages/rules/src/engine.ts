@@ -1,6 +1,7 @@
 import type { Crossing, MarketEvent, RuleId, Severity, ShippingAddress, Subject } from '@vigil/events';
 import type { ApplyResult, HRead, Keys, SubjectKeys, WindowOp, ZRead } from '@vigil/windows';
 import type { RulesConfig } from './config';
+import type { OrderParty } from './parties';
 
 /** What a rule found: becomes one suspicion job. */
 export interface Finding {
@@ -12,6 +13,11 @@ export interface Finding {
   buyerIds: string[];
   sellerIds: string[];
   orderIds: string[];
+  /**
+   * Buyer and seller of each order of `orderIds` the engine can attribute from what it read (see
+   * `attributeOrders`); never part of the job id.
+   */
+  orderParties: OrderParty[];
   windows: Record<string, number>;
   eventIds: string[];
   crossed: Crossing[];

@@ -2,6 +2,7 @@ import type { MarketEvent, SuspicionJob } from '@vigil/events';
 import { testRedisUrl, uniqueName } from '@vigil/testkit';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
+import { attributionProblems } from './attribution-check';
 import { defaultRulesConfig, type RulesConfig } from './config';
 import { createDetectorCore, type DetectorCore } from './core';
 
@@ -19,6 +20,13 @@ export interface Harness {
   run(events: MarketEvent[], batchSize?: number): Promise<SuspicionJob[]>;
   /** Every key under the prefix with its full content, for before/after comparisons. */
   snapshot(): Promise<Record<string, unknown>>;
+  /** Every suspicion job the core emitted through this harness (run or core.process). */
+  readonly emitted: SuspicionJob[];
+  /**
+   * Deletes the keys and closes Redis, then fails if any emitted suspicion's `orderParties` is
+   * wrong for the events it was given (see attributionProblems): every test using the harness
+   * checks order attribution of everything the engine raised in it.
+   */
   close(): Promise<void>;
 }
 
@@ -27,6 +35,16 @@ export async function createHarness(config: RulesConfig = defaultRulesConfig()):
   const prefix = uniqueName('vigil_rules');
   const registry = new Registry();
   const core = createDetectorCore({ redis, config, keyPrefix: prefix, registry, now: () => DETECTED_AT });
+  // Record what goes in and out of the core (first content of an id wins, as in the engine).
+  const given = new Map<string, MarketEvent>();
+  const emitted: SuspicionJob[] = [];
+  const process = core.process;
+  core.process = async (events) => {
+    for (const e of events) if (!given.has(e.id)) given.set(e.id, e);
+    const outcome = await process(events);
+    emitted.push(...outcome.suspicions);
+    return outcome;
+  };
   const allKeys = async () => {
     const keys: string[] = [];
     let cursor = '0';
@@ -42,6 +60,7 @@ export async function createHarness(config: RulesConfig = defaultRulesConfig()):
     prefix,
     registry,
     core,
+    emitted,
     async run(events, batchSize = 50) {
       const out: SuspicionJob[] = [];
       for (let i = 0; i < events.length; i += batchSize) {
@@ -64,6 +83,8 @@ export async function createHarness(config: RulesConfig = defaultRulesConfig()):
       const keys = await allKeys();
       if (keys.length) await redis.del(...keys);
       await redis.quit();
+      const problems = emitted.flatMap((job) => attributionProblems(job, given));
+      if (problems.length) throw new Error(`order attribution:\n${problems.join('\n')}`);
     },
   };
 }

@@ -21,6 +21,10 @@ test('labels from 2 sellers within 90 days: high', async () => {
   const s = jobs[0]!.data;
   expect(s.severity).toBe('high');
   expect(s.sellerIds).toEqual(['s-1', 's-2']);
+  expect(s.orderParties).toEqual([
+    { orderId: 'o-s-1-0', buyerId: 'b-1', sellerId: 's-1' },
+    { orderId: `o-s-2-${40 * DAY}`, buyerId: 'b-1', sellerId: 's-2' },
+  ]);
   expect(s.evidence.eventIds).toEqual([a.id, b.id]);
   expect(s.evidence.crossed).toEqual([{ window: 'label_sellers_90d', value: 2, op: '>=', threshold: 2 }]);
   // More labels afterwards add nothing new.

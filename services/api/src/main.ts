@@ -2,7 +2,7 @@
 // createApp, starts the order consumer and listens. SIGTERM closes the server (in-flight
 // requests finish), then the consumer, producer, Redis and PostgreSQL.
 
-import { decideCase } from '@vigil/cases';
+import { createCaseMetrics, decideCase } from '@vigil/cases';
 import { createLogger, installShutdown, loadConfig } from '@vigil/common';
 import { ensureDatabase, migrate } from '@vigil/db';
 import { defaultRulesConfig, loadRulesConfig } from '@vigil/rules';
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'vigil-api', level: config.LOG_LEVEL });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const caseMetrics = createCaseMetrics(registry);
 
   await ensureDatabase(config.DATABASE_URL);
   const db = new Pool({ connectionString: config.DATABASE_URL, max: 10 });
@@ -50,7 +51,11 @@ async function main(): Promise<void> {
     registry,
     logger,
     config,
-    cases: new PgCaseRepository(db, decideCase),
+    // Operator decisions count in the same case counters as the worker's auto-confirmations: the
+    // dismissed share per rule (the false-positive signal on the dashboard) needs both.
+    cases: new PgCaseRepository(db, (pool, id, input) =>
+      decideCase(pool, id, input, { metrics: caseMetrics }),
+    ),
     // Same rules config as the detectors, so a window's length here is its length there.
     windows: new RulesWindowReader(redis, {
       config: config.RULES_CONFIG ? loadRulesConfig(config.RULES_CONFIG) : defaultRulesConfig(),

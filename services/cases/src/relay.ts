@@ -126,6 +126,10 @@ export class OutboxRelay {
   async runOnce(): Promise<number> {
     const client = await this.o.pool.connect();
     let broken = false;
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const rows = (
@@ -153,6 +157,7 @@ export class OutboxRelay {
       });
       throw err;
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }

@@ -1,3 +1,6 @@
+import { RULE_IDS } from '@vigil/events';
+import { createDetectorCore, defaultRulesConfig } from '@vigil/rules';
+import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { consumerLag, createDetectorMetrics, eventLagSeconds } from './metrics';
 
@@ -52,5 +55,50 @@ describe('createDetectorMetrics on a shared registry', () => {
     const second = createDetectorMetrics(registry);
     first.dlqMessages.inc();
     expect(second.dlqMessages).toBe(first.dlqMessages);
+  });
+});
+
+describe('detector metrics labels', () => {
+  // Labels a dashboard may group by: each has a small fixed set of values. A buyer, seller or
+  // order id as a label would make one series per customer and sink Prometheus.
+  const ALLOWED = new Set(['topic', 'partition', 'type', 'reason', 'rule', 'severity', 'retriable', 'phase']);
+
+  it('use only bounded label names, rule engine metrics included', () => {
+    const registry = new Registry();
+    createDetectorMetrics(registry);
+    // The rule engine registers its own vigil_detector_* metrics on the same registry; a lazy
+    // Redis client is never connected by construction.
+    const redis = new Redis({ lazyConnect: true });
+    createDetectorCore({ redis, config: defaultRulesConfig(), keyPrefix: 'unit', registry });
+    redis.disconnect();
+    const metrics = registry.getMetricsAsArray();
+    expect(metrics.map((m) => m.name)).toEqual(
+      expect.arrayContaining([
+        'vigil_detector_duplicate_events_total',
+        'vigil_detector_redis_script_duration_seconds',
+      ]),
+    );
+    const labelsOf = (m: unknown) => (m as unknown as { labelNames?: string[] }).labelNames ?? [];
+    // The scan below reads prom-client's labelNames; make sure it is there to read.
+    expect(labelsOf(registry.getSingleMetric('vigil_detector_consumer_lag')!)).toEqual([
+      'topic',
+      'partition',
+    ]);
+    const offending = metrics.flatMap((m) =>
+      labelsOf(m)
+        .filter((l) => !ALLOWED.has(l))
+        .map((l) => `${m.name}{${l}}`),
+    );
+    expect(offending).toEqual([]);
+  });
+
+  it('exports every rule and severity of the suspicion counter at 0 before the first suspicion', async () => {
+    const registry = new Registry();
+    createDetectorMetrics(registry);
+    const json = await registry.getMetricsAsJSON();
+    const values = json.find((m) => m.name === 'vigil_detector_suspicions_emitted_total')?.values ?? [];
+    expect(values).toHaveLength(RULE_IDS.length * 3);
+    expect(values).toContainEqual({ labels: { rule: 'bulk-non-payment', severity: 'high' }, value: 0 });
+    expect(values.every((v) => v.value === 0)).toBe(true);
   });
 });

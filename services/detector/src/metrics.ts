@@ -1,3 +1,4 @@
+import { RULE_IDS, Severity } from '@vigil/events';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** The detector's Prometheus metrics, registered on an injected registry (names are the ops contract). */
@@ -23,7 +24,7 @@ export function createDetectorMetrics(registry: Registry): DetectorMetrics {
   const registers = [registry];
   const reuse = <M>(name: string, create: () => M): M =>
     (registry.getSingleMetric(name) as M | undefined) ?? create();
-  return {
+  const metrics: DetectorMetrics = {
     events: reuse(
       'vigil_detector_events_total',
       () =>
@@ -122,6 +123,12 @@ export function createDetectorMetrics(registry: Registry): DetectorMetrics {
         }),
     ),
   };
+  // Every (rule, severity) series exists at 0 from the start: increase() and the suspicion spike
+  // alert need a sample before the first suspicion, or a rule's first burst is invisible to them.
+  for (const rule of RULE_IDS) {
+    for (const severity of Severity.options) metrics.suspicionsEmitted.inc({ rule, severity }, 0);
+  }
+  return metrics;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Crossing } from '@vigil/events';
 import { type EvalContext, type Finding, fmtDuration, member, type PlanContext, type Rule } from '../engine';
+import { attributeOrders } from '../parties';
 import { distinctSellers, type Entry, firstCrossingSpan, unique } from '../span';
 
 // bulk-non-payment: many orders, no payment.
@@ -114,6 +115,7 @@ function timeoutArm({ event, config, buyer }: EvalContext): Finding[] {
   const crossed: Crossing[] = [
     { window: `payment_timeouts_${w}`, value: hit.span.length, op: '>=', threshold: cfg.timeoutThreshold },
   ];
+  const orderIds = unique(hit.span.map((e) => e.orderId));
   if (high) {
     crossed.push({
       window: `timeout_sellers_${w}`,
@@ -130,7 +132,11 @@ function timeoutArm({ event, config, buyer }: EvalContext): Finding[] {
       severity: high ? 'high' : 'medium',
       buyerIds: [event.buyerId],
       sellerIds: unique(hit.span.map((e) => e.sellerId)),
-      orderIds: unique(hit.span.map((e) => e.orderId)),
+      orderIds,
+      orderParties: attributeOrders(
+        orderIds,
+        hit.span.map((e) => ({ orderId: e.orderId, buyerId: event.buyerId, sellerId: e.sellerId })),
+      ),
       windows: { [`payment_timeouts_${w}`]: hit.span.length, [`timeout_sellers_${w}`]: sellers.length },
       eventIds: hit.span.map((e) => e.id),
       crossed,
@@ -156,6 +162,8 @@ function unpaidArm({ event, config, buyer }: EvalContext): Finding[] {
   const crossed: Crossing[] = [
     { window: name, value: hit.span.length, op: '>=', threshold: cfg.unpaidThreshold },
   ];
+  // In this window the entry id is the order id (one entry per placed order).
+  const orderIds = unique(hit.span.map((e) => e.id));
   if (high) {
     crossed.push({
       window: `unpaid_sellers_${span}`,
@@ -172,7 +180,11 @@ function unpaidArm({ event, config, buyer }: EvalContext): Finding[] {
       severity: high ? 'high' : 'medium',
       buyerIds: [event.buyerId],
       sellerIds: unique(hit.span.map((e) => e.sellerId)),
-      orderIds: unique(hit.span.map((e) => e.id)),
+      orderIds,
+      orderParties: attributeOrders(
+        orderIds,
+        hit.span.map((e) => ({ orderId: e.id, buyerId: event.buyerId, sellerId: e.sellerId })),
+      ),
       windows: { [name]: hit.span.length, [`unpaid_sellers_${span}`]: sellers.length },
       // The placements behind the window, then the event whose time made them overdue.
       eventIds: unique([...hit.span.map((e) => e.eventId), event.id]),

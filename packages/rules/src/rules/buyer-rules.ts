@@ -1,7 +1,8 @@
 import type { Crossing } from '@vigil/events';
 import { type EvalContext, type Finding, fmtDuration, type PlanContext, type Rule } from '../engine';
+import { attributeOrders } from '../parties';
 import { distinctSellers, sortEntries, unique } from '../span';
-import { addEvent, eventEntries, readAround, spanFinding } from './common';
+import { addEvent, buyerParty, eventEntries, readAround, spanFinding } from './common';
 
 // The buyer-only rules of the catalogue: each keeps its own event window on the buyer's keys.
 
@@ -28,7 +29,12 @@ export const invalidAddress: Rule = {
       subject: buyerSubject(event.buyerId),
       eventId: event.id,
     };
-    const common2 = { ...common, severity: 'medium' as const, buyerIds: [event.buyerId] };
+    const common2 = {
+      ...common,
+      severity: 'medium' as const,
+      buyerIds: [event.buyerId],
+      partyOf: buyerParty(event.buyerId),
+    };
     if (event.type === 'order.delivery_failed') {
       return spanFinding({
         ...common2,
@@ -87,6 +93,7 @@ export const refundFrequency: Rule = {
       windowName: `refund_requests_${fmtDuration(cfg.window)}`,
       severity: 'medium',
       buyerIds: [event.buyerId],
+      partyOf: buyerParty(event.buyerId),
     });
     const f = found[0];
     if (!f) return [];
@@ -139,6 +146,7 @@ export const refundOnlyAfterDelivery: Rule = {
       windowName: `not_received_after_delivery_${fmtDuration(cfg.window)}`,
       severity: 'high',
       buyerIds: [event.buyerId],
+      partyOf: buyerParty(event.buyerId),
     });
   },
 };
@@ -178,6 +186,7 @@ export const abnormalReturnGoods: Rule = {
       threshold: cfg.highThreshold,
       windowName: name,
       severity: 'high',
+      partyOf: buyerParty(event.buyerId),
     });
     if (high.length) return high;
     // Medium: the first abnormal return within the window before it.
@@ -190,6 +199,10 @@ export const abnormalReturnGoods: Rule = {
         severity: 'medium',
         sellerIds: [event.sellerId],
         orderIds: [event.orderId],
+        orderParties: attributeOrders(
+          [event.orderId],
+          [{ orderId: event.orderId, buyerId: event.buyerId, sellerId: event.sellerId }],
+        ),
         windows: { [name]: 1 },
         eventIds: [event.id],
         crossed: [{ window: name, value: 1, op: '>=', threshold: 1 }],
@@ -234,6 +247,7 @@ export const freightInsuranceAbuse: Rule = {
       windowName: `insured_quick_returns_${fmtDuration(cfg.window)}`,
       severity: 'medium',
       buyerIds: [event.buyerId],
+      partyOf: buyerParty(event.buyerId),
     });
   },
 };
@@ -260,6 +274,7 @@ export const complaintSpree: Rule = {
       windowName: `complained_sellers_${fmtDuration(cfg.window)}`,
       severity: 'medium',
       buyerIds: [event.buyerId],
+      partyOf: buyerParty(event.buyerId),
       distinct: true,
     });
   },
@@ -291,6 +306,7 @@ export const negativeReviewSpree: Rule = {
     if (negative.length < cfg.threshold || sellers < cfg.sellerThreshold || share < cfg.share) return [];
     const w = fmtDuration(cfg.window);
     const rounded = Math.round(share * 1000) / 1000;
+    const orderIds = unique(negative.map((e) => e.orderId));
     const crossed: Crossing[] = [
       { window: `negative_reviews_${w}`, value: negative.length, op: '>=', threshold: cfg.threshold },
       { window: `negative_review_sellers_${w}`, value: sellers, op: '>=', threshold: cfg.sellerThreshold },
@@ -306,7 +322,11 @@ export const negativeReviewSpree: Rule = {
         severity: 'medium',
         buyerIds: [event.buyerId],
         sellerIds: unique(negative.map((e) => e.sellerId)),
-        orderIds: unique(negative.map((e) => e.orderId)),
+        orderIds,
+        orderParties: attributeOrders(
+          orderIds,
+          negative.map((e) => ({ orderId: e.orderId, buyerId: event.buyerId, sellerId: e.sellerId })),
+        ),
         windows: Object.fromEntries(crossed.map((c) => [c.window, c.value])),
         eventIds: negative.map((e) => e.id),
         crossed,

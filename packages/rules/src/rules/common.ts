@@ -1,6 +1,7 @@
 import type { Crossing, Severity, Subject } from '@vigil/events';
 import type { RulesConfig } from '../config';
 import { type Finding, member, type Outcome, type SubjectPlan } from '../engine';
+import { attributeOrders } from '../parties';
 import { type Entry, firstCrossingSpan, firstDistinctSpan, unique } from '../span';
 
 // Shared building blocks of the count-style rules: an event window whose members are
@@ -52,6 +53,11 @@ export function readAround(
   });
 }
 
+/** Party of an entry of a buyer's own window: the buyer is the subject, the seller is the entry's. */
+export function buyerParty(buyerId: string): SpanFindingArgs['partyOf'] {
+  return (e) => ({ buyerId, sellerId: e.sellerId });
+}
+
 export function eventEntries(outcome: Outcome, readName: string): EventEntry[] {
   return outcome.zset(readName).map(({ fields: [id = '', sellerId = '', orderId = '', ...extra], time }) => ({
     id,
@@ -72,6 +78,11 @@ interface SpanFindingArgs {
   windowName: string;
   severity: Severity;
   buyerIds: string[];
+  /**
+   * The buyer and seller of an entry's order, from the entry itself or the rule's context
+   * (undefined when the entry does not say: the order is then not attributed).
+   */
+  partyOf: (e: EventEntry) => { buyerId: string | undefined; sellerId: string | undefined };
   /** Count distinct sellers (or whatever `sellerId` holds) instead of entries. */
   distinct?: boolean;
   /**
@@ -101,6 +112,7 @@ export function spanFinding(a: SpanFindingArgs): Finding[] {
   if (!inEvidence && !joins) return [];
   const value = a.distinct ? unique(hit.span.map((e) => e.sellerId)).length : hit.span.length;
   const crossed: Crossing[] = [{ window: a.windowName, value, op: '>=', threshold: a.threshold }];
+  const orderIds = unique(hit.span.map((e) => e.orderId).filter((o) => o !== ''));
   return [
     {
       ruleId: a.ruleId,
@@ -109,7 +121,11 @@ export function spanFinding(a: SpanFindingArgs): Finding[] {
       severity: a.severity,
       buyerIds: a.buyerIds,
       sellerIds: unique(hit.span.map((e) => e.sellerId)),
-      orderIds: unique(hit.span.map((e) => e.orderId).filter((o) => o !== '')),
+      orderIds,
+      orderParties: attributeOrders(
+        orderIds,
+        hit.span.map((e) => ({ orderId: e.orderId, ...a.partyOf(e) })),
+      ),
       windows: { [a.windowName]: value },
       eventIds: hit.span.map((e) => e.id),
       crossed,

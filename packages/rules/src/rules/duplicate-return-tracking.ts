@@ -6,6 +6,7 @@ import {
   member,
   type Rule,
 } from '../engine';
+import { attributeOrders } from '../parties';
 import { type Entry, sortEntries, unique } from '../span';
 
 // duplicate-return-tracking: a return tracking number already used by ANOTHER refund within the
@@ -72,6 +73,7 @@ export const duplicateReturnTracking: Rule = {
     const [first, second] = sortEntries([me, other]) as [Use, Use];
     const w = fmtDuration(cfg.window);
     const refunds = unique(uses.map((u) => u.refundId)).length;
+    const orderIds = unique([second.orderId, first.orderId]);
     return [
       {
         ruleId: 'duplicate-return-tracking',
@@ -80,7 +82,8 @@ export const duplicateReturnTracking: Rule = {
         severity: 'high',
         buyerIds: unique([second.buyerId, first.buyerId]),
         sellerIds: unique([second.sellerId, first.sellerId]),
-        orderIds: unique([second.orderId, first.orderId]),
+        orderIds,
+        orderParties: attributeOrders(orderIds, [second, first]),
         windows: { [`tracking_refunds_${w}`]: refunds },
         eventIds: [first.id, second.id],
         crossed: [{ window: `tracking_refunds_${w}`, value: refunds, op: '>=', threshold: 2 }],

@@ -34,8 +34,14 @@ export const linkedAccountNonPayment: Rule = {
     for (const [kind, id] of links) {
       if (!id || !cfg.linkBy.includes(kind)) continue;
       const plan = cross(`lanp.${kind}`, kind === 'device' ? keys.device(id) : keys.address(id));
-      // The "seller" slot holds the buyer: distinct buyers are what is counted.
-      addEvent(plan, config, 'timeouts', t, cfg.window, [event.id, event.buyerId, event.orderId]);
+      // The "seller" slot holds the buyer: distinct buyers are what is counted. The order's seller
+      // comes after, for order attribution (entries written before it was kept lack it).
+      addEvent(plan, config, 'timeouts', t, cfg.window, [
+        event.id,
+        event.buyerId,
+        event.orderId,
+        event.sellerId,
+      ]);
       readAround(plan, config, 'lanp.timeouts', 'timeouts', t, cfg.window);
     }
   },
@@ -58,13 +64,15 @@ export const linkedAccountNonPayment: Rule = {
         windowName: `${kind}_buyers_with_payment_timeout_${fmtDuration(cfg.window)}`,
         severity: 'high',
         buyerIds: [],
+        partyOf: (e) => ({ buyerId: e.sellerId, sellerId: e.extra[0] }),
         distinct: true,
         fireOnNewMember: true,
       });
       for (const f of found) {
-        // In these entries the seller slot is the buyer (see planCross).
+        // In these entries the seller slot is the buyer (see planCross); the sellers are those
+        // the entries name (the orders' sellers).
         f.buyerIds = [...f.sellerIds];
-        f.sellerIds = [];
+        f.sellerIds = unique(f.orderParties.map((p) => p.sellerId));
         out.push(f);
       }
     }
@@ -122,6 +130,8 @@ export const linkedWrongItemClaims: Rule = {
       windowName: `cluster_buyers_wrong_item_same_seller_${fmtDuration(cfg.window)}`,
       severity: 'high',
       buyerIds: [],
+      // The window is this seller's (`wrongitem:<seller>`); the "seller" slot holds the buyer.
+      partyOf: (e) => ({ buyerId: e.sellerId, sellerId: event.sellerId }),
       distinct: true,
       fireOnNewMember: true,
     });
@@ -171,6 +181,8 @@ export const competitorReviewBurst: Rule = {
       windowName: `low_reviews_from_new_accounts_${fmtDuration(cfg.window)}`,
       severity: 'high',
       buyerIds: [],
+      // The window is on the reviewed seller's keys; the "seller" slot holds the reviewer.
+      partyOf: (e) => ({ buyerId: e.sellerId, sellerId: event.sellerId }),
     });
     return found.map((f) => ({ ...f, buyerIds: unique(f.sellerIds), sellerIds: [event.sellerId] }));
   },

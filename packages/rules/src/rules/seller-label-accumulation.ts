@@ -1,4 +1,5 @@
 import { type EvalContext, type Finding, fmtDuration, member, type PlanContext, type Rule } from '../engine';
+import { attributeOrders } from '../parties';
 import { type Entry, firstDistinctSpan, sortEntries, unique } from '../span';
 
 // seller-label-accumulation: sellers' "cloud labels" on a buyer add up.
@@ -62,13 +63,18 @@ export const sellerLabelAccumulation: Rule = {
       // Raised by the label that completes the evidence; later labels add nothing new.
       if (!high.evidence.some((e) => e.id === event.id)) return [];
       const sellers = unique(high.span.map((e) => e.sellerId));
+      const orderIds = unique(high.span.map((e) => e.orderId));
       return [
         {
           ...base,
           trigger: ['sellers', high.evidence.map((e) => e.id)],
           severity: 'high',
           sellerIds: sellers,
-          orderIds: unique(high.span.map((e) => e.orderId)),
+          orderIds,
+          orderParties: attributeOrders(
+            orderIds,
+            high.span.map((e) => ({ orderId: e.orderId, buyerId: event.buyerId, sellerId: e.sellerId })),
+          ),
           windows: { [`label_sellers_${w}`]: sellers.length, [`labels_${w}`]: high.span.length },
           eventIds: high.span.map((e) => e.id),
           crossed: [
@@ -100,6 +106,10 @@ export const sellerLabelAccumulation: Rule = {
         severity: 'medium',
         sellerIds: [event.sellerId],
         orderIds: [event.orderId],
+        orderParties: attributeOrders(
+          [event.orderId],
+          [{ orderId: event.orderId, buyerId: event.buyerId, sellerId: event.sellerId }],
+        ),
         windows: { [`grave_labels_${w}`]: count },
         eventIds: [event.id],
         crossed: [{ window: `grave_labels_${w}`, value: count, op: '>=', threshold: 1 }],

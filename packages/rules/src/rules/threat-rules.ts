@@ -1,4 +1,5 @@
 import { type EvalContext, type Finding, fmtDuration, member, type PlanContext, type Rule } from '../engine';
+import { attributeOrders } from '../parties';
 import { sortEntries, unique } from '../span';
 
 // Threat rules. A buyer chat message the classifier calls a threat is remembered on the buyer's
@@ -73,6 +74,12 @@ export function createThreatRules(classifier: ThreatClassifier): Rule[] {
           buyerIds: [event.buyerId],
           sellerIds: [event.sellerId],
           orderIds: event.orderId ? [event.orderId] : [],
+          orderParties: event.orderId
+            ? attributeOrders(
+                [event.orderId],
+                [{ orderId: event.orderId, buyerId: event.buyerId, sellerId: event.sellerId }],
+              )
+            : [],
           windows: { threat_messages: 1 },
           eventIds: [event.id],
           crossed: [{ window: 'threat_messages', value: 1, op: '>=', threshold: 1 }],
@@ -125,6 +132,15 @@ export function createThreatRules(classifier: ThreatClassifier): Rule[] {
       const first = threats[0];
       if (!first) return [];
       const name = `threats_to_seller_${fmtDuration(cfg.within)}`;
+      const orderIds = unique(
+        [...threats.map((th) => th.orderId), event.orderId ?? ''].filter((o) => o !== ''),
+      );
+      // Every threat kept is against this event's seller (filtered above), by this buyer.
+      const facts = [...threats.map((th) => th.orderId), event.orderId ?? ''].map((orderId) => ({
+        orderId,
+        buyerId: event.buyerId,
+        sellerId: event.sellerId,
+      }));
       return [
         {
           ruleId,
@@ -133,7 +149,8 @@ export function createThreatRules(classifier: ThreatClassifier): Rule[] {
           severity: 'high',
           buyerIds: [event.buyerId],
           sellerIds: [event.sellerId],
-          orderIds: unique([...threats.map((th) => th.orderId), event.orderId ?? ''].filter((o) => o !== '')),
+          orderIds,
+          orderParties: attributeOrders(orderIds, facts),
           windows: { [name]: threats.length },
           eventIds: [...threats.map((th) => th.id), event.id],
           crossed: [{ window: name, value: threats.length, op: '>=', threshold: 1 }],
