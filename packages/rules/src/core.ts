@@ -104,29 +104,16 @@ export function defaultFingerprint(a: ShippingAddress): string {
     .slice(0, 16);
 }
 
-/**
- * Stable JSON (sorted keys) so equal events hash equally whatever their key order. Written as
- * plain loops: it runs on every event and was ~7 % of the detector's CPU with filter/sort/map
- * chains (bench/README.md, "CPU profile"); the output is byte-for-byte the same.
- */
+/** Stable JSON (sorted keys) so equal events hash equally whatever their key order. */
 function stableJson(v: unknown): string {
-  if (Array.isArray(v)) {
-    let out = '[';
-    for (let i = 0; i < v.length; i++) out += (i > 0 ? ',' : '') + stableJson(v[i]);
-    return `${out}]`;
-  }
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    const ks = Object.keys(o).sort();
-    let out = '{';
-    let first = true;
-    for (const k of ks) {
-      const x = o[k];
-      if (x === undefined) continue;
-      out += `${first ? '' : ','}${JSON.stringify(k)}:${stableJson(x)}`;
-      first = false;
-    }
-    return `${out}}`;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }
@@ -184,8 +171,6 @@ export function createDetectorCore(options: DetectorCoreOptions): DetectorCore {
       return t;
     };
     const times = events.map(stamp);
-    // One content hash per event: the buyer call and every cross-subject call of the event share it.
-    const hashes = events.map(contentHash);
     const maxWatermark = cfg.futureSkew === undefined ? undefined : now() + cfg.futureSkew;
 
     // Phase 1: the buyer's own windows, one script per event, one pipeline.
@@ -205,9 +190,7 @@ export function createDetectorCore(options: DetectorCoreOptions): DetectorCore {
       return plan;
     });
     const buyerResults = await store.apply(
-      events.map((event, i) =>
-        toCall(event, hashes[i]!, times[i]!, buyerPlans[i]!, cfg.lateness, cfg, maxWatermark),
-      ),
+      events.map((event, i) => toCall(event, times[i]!, buyerPlans[i]!, cfg.lateness, cfg, maxWatermark)),
       'buyer',
     );
     const buyerOutcomes = buyerResults.map((r, i) => new Outcome(buyerPlans[i]!, r));
@@ -244,7 +227,7 @@ export function createDetectorCore(options: DetectorCoreOptions): DetectorCore {
       for (const [name, plan] of plans) {
         if (plan.empty) continue;
         // Lateness was decided on the buyer; other subjects never call an event late.
-        crossCalls.push(toCall(events[i]!, hashes[i]!, times[i]!, plan, -1, cfg, maxWatermark));
+        crossCalls.push(toCall(events[i]!, times[i]!, plan, -1, cfg, maxWatermark));
         crossIndex.push({ event: i, name, plan });
       }
     });
@@ -333,7 +316,6 @@ export function createDetectorCore(options: DetectorCoreOptions): DetectorCore {
 
 function toCall(
   event: MarketEvent,
-  hash: string,
   t: number,
   plan: SubjectPlan,
   latenessMs: number,
@@ -343,7 +325,7 @@ function toCall(
   return {
     subject: plan.keys,
     eventId: event.id,
-    contentHash: hash,
+    contentHash: contentHash(event),
     eventTime: t,
     latenessMs,
     dedupeTtlMs: cfg.dedupeTtl,
