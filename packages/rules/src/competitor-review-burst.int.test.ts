@@ -44,7 +44,11 @@ test('8 smear reviews in 24 h: every reviewer is named, each later one in its ow
     // Each suspicion is raised by its own review and names that reviewer and that order.
     const me = events[4 + k]!;
     expect(j.data.buyerIds).toContain(me.buyerId);
-    expect(j.data.orderParties).toContainEqual({ orderId: me.orderId, buyerId: me.buyerId, sellerId: 'shop' });
+    expect(j.data.orderParties).toContainEqual({
+      orderId: me.orderId,
+      buyerId: me.buyerId,
+      sellerId: 'shop',
+    });
     // The evidence shows the window already crossed when the later reviewer joined.
     expect(j.data.evidence.crossed).toEqual([
       { window: 'low_reviews_from_new_accounts_24h', value: 5 + k, op: '>=', threshold: 5 },
@@ -52,7 +56,7 @@ test('8 smear reviews in 24 h: every reviewer is named, each later one in its ow
     expect(j.data.evidence.eventIds).toContain(me.id);
   }
   // Relief covers every smeared order across the suspicions.
-  const orders = new Set(jobs.flatMap((j) => j.data.orderParties.map((p) => p.orderId)));
+  const orders = new Set(jobs.flatMap((j) => (j.data.orderParties ?? []).map((p) => p.orderId)));
   expect([...orders].sort()).toEqual(fresh.map((b) => `o-${b}`).sort());
 });
 
@@ -97,5 +101,5 @@ test('a burst whose reviews 6–8 come from long-time buyers names only the new 
   const jobs = (await h.run(events, 1)).filter((j) => j.data.ruleId === RULE);
   expect(jobs).toHaveLength(1);
   expect(named(jobs)).toEqual(fresh);
-  expect(jobs[0]!.data.orderParties.map((p) => p.buyerId).sort()).toEqual(fresh);
+  expect((jobs[0]!.data.orderParties ?? []).map((p) => p.buyerId).sort()).toEqual(fresh);
 });

@@ -187,7 +187,11 @@ describe('duplicate-return-tracking truth', () => {
       expect(byBuyer.get(reuser)!.rules).toContain('duplicate-return-tracking');
       if (first !== reuser) {
         twoAccounts++;
-        expect(byBuyer.get(first)).toMatchObject({ profile: 'duplicate-return-tracking', abusive: true, rules: [] });
+        expect(byBuyer.get(first)).toMatchObject({
+          profile: 'duplicate-return-tracking',
+          abusive: true,
+          rules: [],
+        });
       }
     }
     expect(pairs).toBeGreaterThan(0);
@@ -243,7 +247,9 @@ describe('ground truth against the independent reference checker', () => {
         else expect(m.rules).toContain(name);
       }
     }
-    expect(firstUsers.length).toBeLessThan(truth.filter((t) => t.profile === 'duplicate-return-tracking').length);
+    expect(firstUsers.length).toBeLessThan(
+      truth.filter((t) => t.profile === 'duplicate-return-tracking').length,
+    );
     const burst = truth.filter((t) => t.profile === 'competitor-review-burst');
     for (const b of burst) expect(b.victimSellerId).toMatch(/^s-/);
   });

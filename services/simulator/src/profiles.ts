@@ -593,7 +593,10 @@ const duplicateTracking: ProfileSpec = {
     // refund") describes the second use, and the first use looks like a genuine return. With two
     // accounts the first stays abusive (an accomplice of the same controller) but expects no rule.
     return new Map([
-      [second.id, [{ ruleId: 'duplicate-return-tracking', event: dup, subject: { kind: 'buyer', id: second.id } }]],
+      [
+        second.id,
+        [{ ruleId: 'duplicate-return-tracking', event: dup, subject: { kind: 'buyer', id: second.id } }],
+      ],
     ]);
   },
 };
