@@ -100,6 +100,12 @@ async function main(): Promise<void> {
     queueTimeoutMs: config.QUEUE_TIMEOUT_MS,
     processTimeoutMs: config.PROCESS_TIMEOUT_MS,
     jobRetentionSeconds: config.SUSPICION_RETENTION_SECONDS,
+    alignment: {
+      enabled: config.ALIGNMENT_ENABLED,
+      maxHoldMs: config.ALIGNMENT_MAX_HOLD_MS,
+      skewMs: config.ALIGNMENT_SKEW_MS,
+      pollIntervalMs: config.ALIGNMENT_POLL_MS,
+    },
     // Crash loudly: nothing past the last commit is lost, and a restart retries the same events.
     onFatal: () => {
       process.exitCode = 1;
