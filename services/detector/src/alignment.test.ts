@@ -33,9 +33,7 @@ describe('alignmentLimitMs', () => {
   });
 
   it('blocks behind a partition with unknown progress and frees when all others are caught up', () => {
-    expect(alignmentLimitMs([undefined, { position: 1n, highWatermark: 1n }])).toBe(
-      Number.NEGATIVE_INFINITY,
-    );
+    expect(alignmentLimitMs([undefined, { position: 1n, highWatermark: 1n }])).toBe(Number.NEGATIVE_INFINITY);
     expect(alignmentLimitMs([{ position: 1n, highWatermark: 1n }])).toBe(Number.POSITIVE_INFINITY);
     expect(alignmentLimitMs([])).toBe(Number.POSITIVE_INFINITY);
   });

@@ -25,7 +25,7 @@ export function coPartitionedAssignment(
   for (const [topic, partitions] of Object.entries(partitionsByTopic)) {
     for (const p of [...partitions].sort((a, b) => a - b)) {
       const assignment = result[owner.get(p)!]!;
-      (assignment[topic] ??= []).push(p);
+      assignment[topic] = [...(assignment[topic] ?? []), p];
     }
   }
   return result;

@@ -17,7 +17,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import type { Registry } from 'prom-client';
-import { alignmentLimitMs, type PartitionProgress } from './alignment';
+import { alignmentLimitMs, frontierMs, type PartitionProgress } from './alignment';
 import { coPartitionAssigner } from './assigner';
 import type { TopicBinding } from './config';
 import { buildDeadLetter, type DeadLetterMessage } from './dlq';
@@ -232,10 +232,14 @@ export function createDetector(options: DetectorOptions): Detector {
   let coPartitioned = true;
   /** Progress of every assigned market topic-partition, by `topic/partition`. */
   let progress = new Map<string, PartitionProgress>();
-  /** Partitions paused by alignment, with when their current hold began. */
-  const held = new Map<string, { topic: string; partition: number; sinceMs: number }>();
-  /** When a partition began waiting without processing anything (survives refetches). */
-  const waitingSince = new Map<string, number>();
+  /** Partitions paused by alignment. */
+  const held = new Map<string, { topic: string; partition: number }>();
+  /**
+   * Per waiting partition (survives refetches): the limit it last saw and since when that limit
+   * has not moved. The max hold counts from there, so a partition waiting behind a topic that is
+   * slowly catching up is not released early; only a blocker that stopped advancing is overtaken.
+   */
+  const waiting = new Map<string, { limitMs: number; sinceMs: number }>();
   /** Partitions whose next batch is processed whatever the limit (max hold reached). */
   const forced = new Set<string>();
   let pollTimer: NodeJS.Timeout | undefined;
@@ -259,7 +263,7 @@ export function createDetector(options: DetectorOptions): Detector {
       for (const h of held.values()) consumer.resume([{ topic: h.topic, partitions: [h.partition] }]);
     }
     held.clear();
-    waitingSince.clear();
+    waiting.clear();
     forced.clear();
     progress = new Map();
     metrics.alignmentHolds.set(0);
@@ -277,9 +281,32 @@ export function createDetector(options: DetectorOptions): Detector {
     return out;
   }
 
+  /** For the forced-release log: which other partitions are behind `headMs`, and where. */
+  function blockersOf(topic: string, partition: number, headMs: number): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [other, partitions] of Object.entries(assigned)) {
+      if (other === topic || !canonicalByName.has(other)) continue;
+      for (const p of partitions) {
+        if (coPartitioned && p !== partition) continue;
+        const f = frontierMs(progress.get(tpKey(other, p)));
+        if (f < headMs) out[tpKey(other, p)] = Number.isFinite(f) ? new Date(f).toISOString() : String(f);
+      }
+    }
+    return out;
+  }
+
   function limitFor(topic: string, partition: number): number {
     if (!alignEnabled) return Number.POSITIVE_INFINITY;
     return alignmentLimitMs(othersOf(topic, partition), skewMs);
+  }
+
+  /** Records the limit a waiting partition sees; restarts its hold clock when the limit moved. */
+  function noteWaiting(key: string, limitMs: number, nowMs: number): { limitMs: number; sinceMs: number } {
+    const w = waiting.get(key);
+    if (w && limitMs <= w.limitMs) return w;
+    const fresh = { limitMs, sinceMs: nowMs };
+    waiting.set(key, fresh);
+    return fresh;
   }
 
   /** Resumes held partitions whose blocker advanced, or that waited longer than the max hold. */
@@ -288,14 +315,21 @@ export function createDetector(options: DetectorOptions): Detector {
     const nowMs = Date.now();
     for (const [key, h] of held) {
       const head = progress.get(key)?.headMs;
-      const since = waitingSince.get(key) ?? h.sinceMs;
-      let release = head === undefined || head <= limitFor(h.topic, h.partition);
-      if (!release && nowMs - since >= maxHoldMs) {
+      const limit = limitFor(h.topic, h.partition);
+      let release = head === undefined || head <= limit;
+      const w = noteWaiting(key, limit, nowMs);
+      if (!release && nowMs - w.sinceMs >= maxHoldMs) {
         release = true;
         forced.add(key);
         metrics.alignmentForced.inc({ topic: h.topic });
         log.warn(
-          { topic: h.topic, partition: h.partition, heldMs: nowMs - since },
+          {
+            topic: h.topic,
+            partition: h.partition,
+            stalledMs: nowMs - w.sinceMs,
+            head: head === undefined ? undefined : new Date(head).toISOString(),
+            blockers: blockersOf(h.topic, h.partition, head ?? Number.POSITIVE_INFINITY),
+          },
           'alignment max hold reached: releasing the partition ahead of the other market topics',
         );
       }
@@ -349,7 +383,7 @@ export function createDetector(options: DetectorOptions): Detector {
       coPartitioned = false;
       log.error(
         { partitionCounts: counts },
-        'market topics have different partition counts: a buyer\'s events are not co-partitioned; aligning across all partitions of this process instead (slower, and blind to partitions owned by other detectors)',
+        "market topics have different partition counts: a buyer's events are not co-partitioned; aligning across all partitions of this process instead (slower, and blind to partitions owned by other detectors)",
       );
     }
   }
@@ -562,7 +596,7 @@ export function createDetector(options: DetectorOptions): Detector {
       p.lastProcessedMs = Math.max(p.lastProcessedMs ?? Number.NEGATIVE_INFINITY, t);
     }
     p.headMs = undefined;
-    waitingSince.delete(tpKey(topic, partition));
+    waiting.delete(tpKey(topic, partition));
     if (held.size > 0) reconsiderHolds();
   }
 
@@ -605,8 +639,8 @@ export function createDetector(options: DetectorOptions): Detector {
           // Hold: leave the rest unresolved (kafkajs refetches from the last resolved offset + 1)
           // and pause the partition until the blocking frontier advances or the max hold passes.
           p.headMs = headMs;
-          if (!waitingSince.has(key)) waitingSince.set(key, Date.now());
-          held.set(key, { topic, partition, sinceMs: waitingSince.get(key)! });
+          noteWaiting(key, limit, Date.now());
+          held.set(key, { topic, partition });
           consumer.pause([{ topic, partitions: [partition] }]);
           // Another partition may have moved since the limit was computed: re-check at once.
           reconsiderHolds();
