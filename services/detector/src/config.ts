@@ -20,6 +20,8 @@ export const DetectorConfigSchema = z.object({
   KAFKA_FROM_BEGINNING: env.bool(true),
   KAFKA_SESSION_TIMEOUT_MS: env.int(30000, 6000, 300000),
   KAFKA_PARTITIONS_CONCURRENTLY: env.int(1, 1, 64),
+  /** Largest fetch per partition (bytes); a held partition's tail is refetched on resume. */
+  KAFKA_MAX_BYTES_PER_PARTITION: env.int(65536, 1024, 104857600),
   REDIS_URL: env.url('redis://127.0.0.1:6379'),
   VIGIL_KEY_PREFIX: z
     .string()

@@ -73,6 +73,8 @@ export interface DetectorOptions {
   onFatal?: (err: unknown) => void;
   /** Clock, for tests. Default `() => new Date()`. */
   now?: () => Date;
+  /** kafkajs `maxBytesPerPartition` (largest fetch per partition). Default 65536 (kafkajs: 1 MiB). */
+  maxBytesPerPartition?: number;
   /** Event-time alignment of the market topics (docs/detector.md, "Event-time alignment"). */
   alignment?: AlignmentOptions;
 }
@@ -195,6 +197,9 @@ export function createDetector(options: DetectorOptions): Detector {
     // (key = buyerId) meet in one process. Round-robin stays offered so a group still forms with
     // members that do not know the co-partition protocol (then alignment covers what is ours).
     partitionAssigners: [coPartitionAssigner, PartitionAssigners.roundRobin],
+    // A held partition's unprocessed tail is refetched when it resumes: smaller fetches waste
+    // less while topics take turns during a backlog.
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 65536,
     sessionTimeout: options.sessionTimeoutMs ?? 30000,
     // kafkajs restarts itself after retriable Kafka errors (broker away); our own errors never
     // reach it: a non-retriable one is handled by `declareFatal`.

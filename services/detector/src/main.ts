@@ -95,6 +95,7 @@ async function main(): Promise<void> {
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
     chunkSize: config.PROCESS_CHUNK_SIZE,
+    maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
     retryInitialMs: config.RETRY_INITIAL_MS,
     retryMaxMs: config.RETRY_MAX_MS,
     queueTimeoutMs: config.QUEUE_TIMEOUT_MS,
