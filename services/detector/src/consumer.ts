@@ -339,6 +339,7 @@ export function createDetector(options: DetectorOptions): Detector {
         );
       }
       if (release) {
+        log.debug({ topic: h.topic, partition: h.partition }, 'alignment resume');
         held.delete(key);
         consumer.resume([{ topic: h.topic, partitions: [h.partition] }]);
       }
@@ -646,6 +647,15 @@ export function createDetector(options: DetectorOptions): Detector {
           p.headMs = headMs;
           noteWaiting(key, limit, Date.now());
           held.set(key, { topic, partition });
+          log.debug(
+            {
+              topic,
+              partition,
+              head: new Date(headMs).toISOString(),
+              blockers: blockersOf(topic, partition, headMs),
+            },
+            'alignment hold',
+          );
           consumer.pause([{ topic, partitions: [partition] }]);
           // Another partition may have moved since the limit was computed: re-check at once.
           reconsiderHolds();
