@@ -20,6 +20,8 @@ export const DetectorConfigSchema = z.object({
   KAFKA_FROM_BEGINNING: env.bool(true),
   KAFKA_SESSION_TIMEOUT_MS: env.int(30000, 6000, 300000),
   KAFKA_PARTITIONS_CONCURRENTLY: env.int(1, 1, 64),
+  /** Largest fetch per partition (bytes); a held partition's tail is refetched on resume. */
+  KAFKA_MAX_BYTES_PER_PARTITION: env.int(65536, 1024, 104857600),
   REDIS_URL: env.url('redis://127.0.0.1:6379'),
   VIGIL_KEY_PREFIX: z
     .string()
@@ -43,6 +45,14 @@ export const DetectorConfigSchema = z.object({
   QUEUE_TIMEOUT_MS: env.int(10000, 100, 600000),
   PROCESS_TIMEOUT_MS: env.int(30000, 100, 600000),
   REDIS_COMMAND_TIMEOUT_MS: env.int(5000, 100, 600000),
+  /** Hold a market topic-partition until the other topics' same partition reach its event time. */
+  ALIGNMENT_ENABLED: env.bool(true),
+  /** Longest hold before a partition is released anyway (counted as a forced release). */
+  ALIGNMENT_MAX_HOLD_MS: env.int(5000, 0, 600000),
+  /** Event time (ms) a topic may run ahead of the others. */
+  ALIGNMENT_SKEW_MS: env.int(0, 0, 24 * 3600 * 1000),
+  /** Period of the high-watermark / committed-offset poll that tells caught-up partitions. */
+  ALIGNMENT_POLL_MS: env.int(1000, 50, 60000),
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   HTTP_PORT: env.int(9464, 0, 65535),
   LOG_LEVEL: env.logLevel(),

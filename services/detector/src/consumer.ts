@@ -7,8 +7,18 @@ import {
   type SuspicionJob,
 } from '@vigil/events';
 import type { JobsOptions } from 'bullmq';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import {
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type KafkaMessage,
+  PartitionAssigners,
+  type Producer,
+} from 'kafkajs';
 import type { Registry } from 'prom-client';
+import { alignmentLimitMs, frontierMs, type PartitionProgress } from './alignment';
+import { coPartitionAssigner } from './assigner';
 import type { TopicBinding } from './config';
 import { buildDeadLetter, type DeadLetterMessage } from './dlq';
 import { consumerLag, createDetectorMetrics, type DetectorMetrics, eventLagSeconds } from './metrics';
@@ -63,6 +73,26 @@ export interface DetectorOptions {
   onFatal?: (err: unknown) => void;
   /** Clock, for tests. Default `() => new Date()`. */
   now?: () => Date;
+  /** kafkajs `maxBytesPerPartition` (largest fetch per partition). Default 65536 (kafkajs: 1 MiB). */
+  maxBytesPerPartition?: number;
+  /** Event-time alignment of the market topics (docs/detector.md, "Event-time alignment"). */
+  alignment?: AlignmentOptions;
+}
+
+/** Options of the event-time alignment across market topics. */
+export interface AlignmentOptions {
+  /** Hold a topic-partition back until the other market topics reach its event time. Default true. */
+  enabled?: boolean;
+  /**
+   * Longest time a partition stays held; it is then released anyway (a stuck topic never stops
+   * detection; windows then see the event late). Counted in
+   * `vigil_detector_alignment_forced_total`. Default 5000 ms.
+   */
+  maxHoldMs?: number;
+  /** How far (ms of event time) a topic may run ahead of the others. Default 0. */
+  skewMs?: number;
+  /** Period of the high-watermark and committed-offset poll. Default 1000 ms. */
+  pollIntervalMs?: number;
 }
 
 export interface Detector {
@@ -156,8 +186,20 @@ export function createDetector(options: DetectorOptions): Detector {
   const now = options.now ?? (() => new Date());
   const canonicalByName = new Map(options.topics.map((t) => [t.name, t.canonical]));
 
+  const alignEnabled = options.alignment?.enabled ?? true;
+  const maxHoldMs = options.alignment?.maxHoldMs ?? 5000;
+  const skewMs = options.alignment?.skewMs ?? 0;
+  const pollIntervalMs = options.alignment?.pollIntervalMs ?? 1000;
+
   const consumer: Consumer = options.kafka.consumer({
     groupId: options.groupId,
+    // Co-partitioning: partition p of every market topic goes to one member, so a buyer's events
+    // (key = buyerId) meet in one process. Round-robin stays offered so a group still forms with
+    // members that do not know the co-partition protocol (then alignment covers what is ours).
+    partitionAssigners: [coPartitionAssigner, PartitionAssigners.roundRobin],
+    // A held partition's unprocessed tail is refetched when it resumes: smaller fetches waste
+    // less while topics take turns during a backlog.
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 65536,
     sessionTimeout: options.sessionTimeoutMs ?? 30000,
     // kafkajs restarts itself after retriable Kafka errors (broker away); our own errors never
     // reach it: a non-retriable one is handled by `declareFatal`.
@@ -176,6 +218,7 @@ export function createDetector(options: DetectorOptions): Detector {
     restarting = false;
     failing.clear();
     assigned = e.payload.memberAssignment;
+    resetAlignment();
     metrics.rebalances.inc();
     // The lag of partitions this member no longer owns would go stale; owned ones refill per batch.
     metrics.consumerLag.reset();
@@ -187,6 +230,169 @@ export function createDetector(options: DetectorOptions): Detector {
     if (e.payload.restart) restarting = true;
     else declareFatal(e.payload.error);
   });
+
+  // ---- Event-time alignment (see docs/detector.md) ----
+  const admin: Admin = options.kafka.admin();
+  /** Whether all market topics have the same partition count (else: align across all of ours). */
+  let coPartitioned = true;
+  /** Progress of every assigned market topic-partition, by `topic/partition`. */
+  let progress = new Map<string, PartitionProgress>();
+  /** Partitions paused by alignment. */
+  const held = new Map<string, { topic: string; partition: number }>();
+  /**
+   * Per waiting partition (survives refetches): the limit it last saw and since when that limit
+   * has not moved. The max hold counts from there, so a partition waiting behind a topic that is
+   * slowly catching up is not released early; only a blocker that stopped advancing is overtaken.
+   */
+  const waiting = new Map<string, { limitMs: number; sinceMs: number }>();
+  /** Partitions whose next batch is processed whatever the limit (max hold reached). */
+  const forced = new Set<string>();
+  let pollTimer: NodeJS.Timeout | undefined;
+  let polling = false;
+
+  const tpKey = (topic: string, partition: number) => `${topic}/${partition}`;
+  function progressOf(topic: string, partition: number): PartitionProgress {
+    const key = tpKey(topic, partition);
+    let p = progress.get(key);
+    if (!p) {
+      p = {};
+      progress.set(key, p);
+    }
+    return p;
+  }
+
+  function resetAlignment(): void {
+    // Revoked partitions' progress is stale and kept ones are refetched from the last commit.
+    // A partition we paused must not stay paused into the new generation with nobody to resume it.
+    if (fatal === undefined) {
+      for (const h of held.values()) consumer.resume([{ topic: h.topic, partitions: [h.partition] }]);
+    }
+    held.clear();
+    waiting.clear();
+    forced.clear();
+    progress = new Map();
+    metrics.alignmentHolds.set(0);
+  }
+
+  /** The other market topics' partitions that (topic, partition) must not run ahead of. */
+  function othersOf(topic: string, partition: number): PartitionProgress[] {
+    const out: PartitionProgress[] = [];
+    for (const [other, partitions] of Object.entries(assigned)) {
+      if (other === topic || !canonicalByName.has(other)) continue;
+      for (const p of partitions) {
+        if (!coPartitioned || p === partition) out.push(progressOf(other, p));
+      }
+    }
+    return out;
+  }
+
+  /** For the forced-release log: which other partitions are behind `headMs`, and where. */
+  function blockersOf(topic: string, partition: number, headMs: number): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [other, partitions] of Object.entries(assigned)) {
+      if (other === topic || !canonicalByName.has(other)) continue;
+      for (const p of partitions) {
+        if (coPartitioned && p !== partition) continue;
+        const f = frontierMs(progress.get(tpKey(other, p)));
+        if (f < headMs) out[tpKey(other, p)] = Number.isFinite(f) ? new Date(f).toISOString() : String(f);
+      }
+    }
+    return out;
+  }
+
+  function limitFor(topic: string, partition: number): number {
+    if (!alignEnabled) return Number.POSITIVE_INFINITY;
+    return alignmentLimitMs(othersOf(topic, partition), skewMs);
+  }
+
+  /** Records the limit a waiting partition sees; restarts its hold clock when the limit moved. */
+  function noteWaiting(key: string, limitMs: number, nowMs: number): { limitMs: number; sinceMs: number } {
+    const w = waiting.get(key);
+    if (w && limitMs <= w.limitMs) return w;
+    const fresh = { limitMs, sinceMs: nowMs };
+    waiting.set(key, fresh);
+    return fresh;
+  }
+
+  /** Resumes held partitions whose blocker advanced, or that waited longer than the max hold. */
+  function reconsiderHolds(): void {
+    if (fatal !== undefined || stopped) return;
+    const nowMs = Date.now();
+    for (const [key, h] of held) {
+      const head = progress.get(key)?.headMs;
+      const limit = limitFor(h.topic, h.partition);
+      let release = head === undefined || head <= limit;
+      const w = noteWaiting(key, limit, nowMs);
+      if (!release && nowMs - w.sinceMs >= maxHoldMs) {
+        release = true;
+        forced.add(key);
+        metrics.alignmentForced.inc({ topic: h.topic });
+        log.warn(
+          {
+            topic: h.topic,
+            partition: h.partition,
+            stalledMs: nowMs - w.sinceMs,
+            head: head === undefined ? undefined : new Date(head).toISOString(),
+            blockers: blockersOf(h.topic, h.partition, head ?? Number.POSITIVE_INFINITY),
+          },
+          'alignment max hold reached: releasing the partition ahead of the other market topics',
+        );
+      }
+      if (release) {
+        log.debug({ topic: h.topic, partition: h.partition }, 'alignment resume');
+        held.delete(key);
+        consumer.resume([{ topic: h.topic, partitions: [h.partition] }]);
+      }
+    }
+    metrics.alignmentHolds.set(held.size);
+  }
+
+  /** Learns high watermarks (also of idle partitions) and committed positions, then re-checks holds. */
+  async function pollOffsets(): Promise<void> {
+    if (polling || stopped || !alignEnabled) return;
+    polling = true;
+    try {
+      const names = options.topics.map((t) => t.name);
+      const committed = await admin.fetchOffsets({ groupId: options.groupId, topics: names });
+      for (const name of names) {
+        const mine = new Set(assigned[name] ?? []);
+        if (mine.size === 0) continue;
+        const ends = await admin.fetchTopicOffsets(name);
+        const groupOffsets = committed.find((c) => c.topic === name)?.partitions ?? [];
+        for (const end of ends) {
+          if (!mine.has(end.partition)) continue;
+          const p = progressOf(name, end.partition);
+          const high = BigInt(end.high);
+          if (p.highWatermark === undefined || high > p.highWatermark) p.highWatermark = high;
+          const c = groupOffsets.find((g) => g.partition === end.partition)?.offset;
+          // No commit yet: the group starts at the low (fromBeginning) or high watermark.
+          const start =
+            c !== undefined && BigInt(c) >= 0n
+              ? BigInt(c)
+              : BigInt((options.fromBeginning ?? true) ? end.low : end.high);
+          if (p.position === undefined || start > p.position) p.position = start;
+        }
+      }
+      reconsiderHolds();
+    } catch (err) {
+      log.warn({ err }, 'alignment offset poll failed; retrying at the next tick');
+    } finally {
+      polling = false;
+    }
+  }
+
+  /** At start: co-partitioning needs equal partition counts; otherwise align across all of ours. */
+  async function checkCoPartitioning(): Promise<void> {
+    const { topics } = await admin.fetchTopicMetadata({ topics: options.topics.map((t) => t.name) });
+    const counts = Object.fromEntries(topics.map((t) => [t.name, t.partitions.length]));
+    if (new Set(Object.values(counts)).size > 1) {
+      coPartitioned = false;
+      log.error(
+        { partitionCounts: counts },
+        "market topics have different partition counts: a buyer's events are not co-partitioned; aligning across all partitions of this process instead (slower, and blind to partitions owned by other detectors)",
+      );
+    }
+  }
 
   function declareFatal(err: unknown): void {
     if (fatal !== undefined) return;
@@ -266,26 +472,27 @@ export function createDetector(options: DetectorOptions): Detector {
     return payload.isRunning() && !payload.isStale();
   }
 
-  function decode(topic: string, partition: number, messages: KafkaMessage[]): Decoded[] {
-    const canonical = canonicalByName.get(topic);
-    return messages.map((m): Decoded => {
-      const result = decodeEvent(m.value, canonical);
-      if (result.ok) return { kind: 'event', offset: m.offset, event: result.event };
-      metrics.invalidEvents.inc({ reason: result.code });
-      const { message } = buildDeadLetter(
-        { topic, partition, offset: m.offset, key: m.key, value: m.value },
-        result,
-        now(),
-      );
-      return { kind: 'dead', offset: m.offset, message, code: result.code };
-    });
+  function decodeOne(topic: string, partition: number, m: KafkaMessage): Decoded {
+    const result = decodeEvent(m.value, canonicalByName.get(topic));
+    if (result.ok) return { kind: 'event', offset: m.offset, event: result.event };
+    const { message } = buildDeadLetter(
+      { topic, partition, offset: m.offset, key: m.key, value: m.value },
+      result,
+      now(),
+    );
+    return { kind: 'dead', offset: m.offset, message, code: result.code };
   }
 
-  async function handleChunk(payload: EachBatchPayload, messages: KafkaMessage[]): Promise<boolean> {
+  async function handleChunk(
+    payload: EachBatchPayload,
+    messages: KafkaMessage[],
+    decoded: Decoded[],
+  ): Promise<boolean> {
     const { topic, partition } = payload.batch;
     const where = `${topic}/${partition}`;
     const endTimer = metrics.batchDuration.startTimer();
-    const decoded = decode(topic, partition, messages);
+    // Counted here, not at decode: a held-back message is decoded again when refetched.
+    for (const d of decoded) if (d.kind === 'dead') metrics.invalidEvents.inc({ reason: d.code });
     const dead = decoded.flatMap((d) => (d.kind === 'dead' ? [d.message] : []));
     const events = decoded.flatMap((d) => (d.kind === 'event' ? [d.event] : []));
 
@@ -384,14 +591,76 @@ export function createDetector(options: DetectorOptions): Detector {
     return true;
   }
 
+  /** After a chunk: the partition's frontier moved, which may free partitions held behind it. */
+  function recordProgress(topic: string, partition: number, decoded: Decoded[]): void {
+    const p = progressOf(topic, partition);
+    const last = decoded[decoded.length - 1]!;
+    p.position = BigInt(last.offset) + 1n;
+    for (const d of decoded) {
+      if (d.kind !== 'event') continue;
+      const t = Date.parse(d.event.occurredAt);
+      p.lastProcessedMs = Math.max(p.lastProcessedMs ?? Number.NEGATIVE_INFINITY, t);
+    }
+    p.headMs = undefined;
+    waiting.delete(tpKey(topic, partition));
+    if (held.size > 0) reconsiderHolds();
+  }
+
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { messages } = payload.batch;
+    const { messages, topic, partition, highWatermark } = payload.batch;
+    const key = tpKey(topic, partition);
+    const p = progressOf(topic, partition);
+    const high = BigInt(highWatermark);
+    if (p.highWatermark === undefined || high > p.highWatermark) p.highWatermark = high;
+    // A forced release lets this one batch through whatever the other topics' frontiers.
+    const unlimited = forced.delete(key);
     try {
-      for (let i = 0; i < messages.length; i += chunkSize) {
+      let i = 0;
+      while (i < messages.length) {
         if (fatal !== undefined || !payload.isRunning() || payload.isStale()) return;
-        const done = await handleChunk(payload, messages.slice(i, i + chunkSize));
-        if (!done) return;
-        await payload.heartbeat();
+        // Take up to chunkSize messages in offset order while their event time is within the
+        // limit; an undecodable message has none and never waits (it is dead-lettered at once).
+        const limit = unlimited ? Number.POSITIVE_INFINITY : limitFor(topic, partition);
+        const chunk: Decoded[] = [];
+        let headMs: number | undefined;
+        while (i + chunk.length < messages.length && chunk.length < chunkSize) {
+          const d = decodeOne(topic, partition, messages[i + chunk.length]!);
+          if (d.kind === 'event') {
+            const t = Date.parse(d.event.occurredAt);
+            if (t > limit) {
+              headMs = t;
+              break;
+            }
+          }
+          chunk.push(d);
+        }
+        if (chunk.length > 0) {
+          const done = await handleChunk(payload, messages.slice(i, i + chunk.length), chunk);
+          if (!done) return;
+          i += chunk.length;
+          recordProgress(topic, partition, chunk);
+          await payload.heartbeat();
+        }
+        if (headMs !== undefined) {
+          // Hold: leave the rest unresolved (kafkajs refetches from the last resolved offset + 1)
+          // and pause the partition until the blocking frontier advances or the max hold passes.
+          p.headMs = headMs;
+          noteWaiting(key, limit, Date.now());
+          held.set(key, { topic, partition });
+          log.debug(
+            {
+              topic,
+              partition,
+              head: new Date(headMs).toISOString(),
+              blockers: blockersOf(topic, partition, headMs),
+            },
+            'alignment hold',
+          );
+          consumer.pause([{ topic, partitions: [partition] }]);
+          // Another partition may have moved since the limit was computed: re-check at once.
+          reconsiderHolds();
+          return;
+        }
       }
     } catch (err) {
       if (!(err instanceof FatalProcessingError)) throw err; // kafkajs errors: let it rejoin/retry
@@ -402,6 +671,11 @@ export function createDetector(options: DetectorOptions): Detector {
   return {
     metrics,
     async start() {
+      if (alignEnabled) {
+        await admin.connect();
+        await checkCoPartitioning();
+        pollTimer = setInterval(() => void pollOffsets(), pollIntervalMs);
+      }
       await consumer.connect();
       await consumer.subscribe({
         topics: options.topics.map((t) => t.name),
@@ -416,7 +690,9 @@ export function createDetector(options: DetectorOptions): Detector {
     },
     async stop() {
       stopped = true;
+      clearInterval(pollTimer);
       await consumer.disconnect();
+      if (alignEnabled) await admin.disconnect();
     },
     assignment() {
       return assigned;

@@ -95,11 +95,18 @@ async function main(): Promise<void> {
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
     chunkSize: config.PROCESS_CHUNK_SIZE,
+    maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
     retryInitialMs: config.RETRY_INITIAL_MS,
     retryMaxMs: config.RETRY_MAX_MS,
     queueTimeoutMs: config.QUEUE_TIMEOUT_MS,
     processTimeoutMs: config.PROCESS_TIMEOUT_MS,
     jobRetentionSeconds: config.SUSPICION_RETENTION_SECONDS,
+    alignment: {
+      enabled: config.ALIGNMENT_ENABLED,
+      maxHoldMs: config.ALIGNMENT_MAX_HOLD_MS,
+      skewMs: config.ALIGNMENT_SKEW_MS,
+      pollIntervalMs: config.ALIGNMENT_POLL_MS,
+    },
     // Crash loudly: nothing past the last commit is lost, and a restart retries the same events.
     onFatal: () => {
       process.exitCode = 1;

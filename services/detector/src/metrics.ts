@@ -13,6 +13,10 @@ export interface DetectorMetrics {
   eventLag: Gauge;
   rebalances: Counter;
   processingErrors: Counter<'retriable'>;
+  /** Partitions released by the max hold time although the other topics had not caught up. */
+  alignmentForced: Counter<'topic'>;
+  /** Partitions currently paused by event-time alignment. */
+  alignmentHolds: Gauge;
 }
 
 /**
@@ -119,6 +123,25 @@ export function createDetectorMetrics(registry: Registry): DetectorMetrics {
           name: 'vigil_detector_processing_errors_total',
           help: 'Failed attempts to process a chunk; retriable ones are retried, others stop the process',
           labelNames: ['retriable'],
+          registers,
+        }),
+    ),
+    alignmentForced: reuse(
+      'vigil_detector_alignment_forced_total',
+      () =>
+        new Counter({
+          name: 'vigil_detector_alignment_forced_total',
+          help: 'Partitions released by the alignment max hold time before the other market topics reached their event time',
+          labelNames: ['topic'],
+          registers,
+        }),
+    ),
+    alignmentHolds: reuse(
+      'vigil_detector_alignment_holds',
+      () =>
+        new Gauge({
+          name: 'vigil_detector_alignment_holds',
+          help: 'Partitions currently paused waiting for the other market topics to reach their event time',
           registers,
         }),
     ),

@@ -164,6 +164,41 @@ describe('profile mix', () => {
   });
 });
 
+describe('duplicate-return-tracking truth', () => {
+  it('expects only the re-user of a tracking number; its first user stays abusive with no rule', () => {
+    const { truth, events } = generate({ seed: 32, buyers: 6000, end: END, abusiveRate: 0.05 });
+    const byBuyer = new Map(truth.map((t) => [t.buyerId, t]));
+    // Tracking number → its sends in event-time order.
+    const sends = new Map<string, { buyerId: string; refundId: string }[]>();
+    for (const e of events) {
+      if (e.type !== 'return.shipped') continue;
+      const xs = sends.get(e.data.trackingNo) ?? [];
+      xs.push({ buyerId: e.buyerId, refundId: e.data.refundId });
+      sends.set(e.data.trackingNo, xs);
+    }
+    let pairs = 0;
+    let twoAccounts = 0;
+    for (const xs of sends.values()) {
+      const refunds = [...new Set(xs.map((x) => x.refundId))];
+      if (refunds.length < 2) continue;
+      pairs++;
+      const first = xs[0]!.buyerId;
+      const reuser = xs.find((x) => x.refundId !== xs[0]!.refundId)!.buyerId;
+      expect(byBuyer.get(reuser)!.rules).toContain('duplicate-return-tracking');
+      if (first !== reuser) {
+        twoAccounts++;
+        expect(byBuyer.get(first)).toMatchObject({
+          profile: 'duplicate-return-tracking',
+          abusive: true,
+          rules: [],
+        });
+      }
+    }
+    expect(pairs).toBeGreaterThan(0);
+    expect(twoAccounts).toBeGreaterThan(0);
+  });
+});
+
 describe('ground truth against the independent reference checker', () => {
   // A high abusive rate and a small catalogue make profiles collide on sellers, which is where a
   // profile could accidentally trigger a rule it does not claim (or an honest buyer get caught).
@@ -202,11 +237,19 @@ describe('ground truth against the independent reference checker', () => {
 
   it('makes each abusive profile cross its own rule over the 30-day span', () => {
     const { truth } = generate({ seed: 31, buyers: 6000, end: END });
+    const firstUsers: string[] = [];
     for (const name of Object.keys(ABUSIVE_PROFILES)) {
       const members = truth.filter((t) => t.profile === name);
       expect(members.length).toBeGreaterThan(0);
-      for (const m of members) expect(m.rules).toContain(name);
+      for (const m of members) {
+        // The first user of a duplicated tracking number expects no rule (see the next test).
+        if (name === 'duplicate-return-tracking' && m.rules.length === 0) firstUsers.push(m.buyerId);
+        else expect(m.rules).toContain(name);
+      }
     }
+    expect(firstUsers.length).toBeLessThan(
+      truth.filter((t) => t.profile === 'duplicate-return-tracking').length,
+    );
     const burst = truth.filter((t) => t.profile === 'competitor-review-burst');
     for (const b of burst) expect(b.victimSellerId).toMatch(/^s-/);
   });

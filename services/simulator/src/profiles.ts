@@ -48,7 +48,6 @@ const sortByTime = <T extends { occurredAt: string }>(xs: T[]) =>
   [...xs].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
 
 const single = (buyer: Buyer, triggers: Trigger[]) => new Map([[buyer.id, triggers]]);
-const group = (buyers: Buyer[], triggers: Trigger[]) => new Map(buyers.map((b) => [b.id, triggers]));
 /**
  * A group rule (several accounts behind one trigger): each member is implicated from the later of
  * the group's decisive event and the member's own first contributing event — a member who joins
@@ -590,8 +589,14 @@ const duplicateTracking: ProfileSpec = {
     );
     const dup = sim.returnShipped(r2, reqB + rng.int(HOUR, 24 * HOUR), parcel);
     sim.resolveRefund(r2, reqB + rng.int(4 * DAY, 6 * DAY), 'rejected');
-    return group(buyers, [
-      { ruleId: 'duplicate-return-tracking', event: dup, subject: { kind: 'buyer', id: second.id } },
+    // Only the re-user is expected: the trigger ("a tracking number already used by another
+    // refund") describes the second use, and the first use looks like a genuine return. With two
+    // accounts the first stays abusive (an accomplice of the same controller) but expects no rule.
+    return new Map([
+      [
+        second.id,
+        [{ ruleId: 'duplicate-return-tracking', event: dup, subject: { kind: 'buyer', id: second.id } }],
+      ],
     ]);
   },
 };

@@ -133,6 +133,24 @@ describe('linked-account-non-payment', () => {
   });
 });
 
+describe('duplicate-return-tracking', () => {
+  const shipped = (at: number, buyer: string, refund: string, order: string) =>
+    ev('return.shipped', at, buyer, 's1', order, { refundId: refund, carrier: 'SF', trackingNo: 'SF123' });
+  it('implicates only the account that re-uses a tracking number, not its first user', () => {
+    const first = shipped(T0, 'd1', 'rf1', 'od1');
+    const reuse = shipped(T0 + 3 * 24 * HOUR, 'd2', 'rf2', 'od2');
+    const f = checkRules([first, reuse]).filter((x) => x.ruleId === 'duplicate-return-tracking');
+    expect(f).toHaveLength(1);
+    expect(f[0]!.buyerIds).toEqual(['d2']);
+    expect(f[0]!.eventId).toBe(reuse.id);
+    expect(rulesOf([first, reuse], 'd1')).toEqual([]);
+  });
+  it('does not fire when one refund sends the same number twice', () => {
+    const events = [shipped(T0, 'd1', 'rf1', 'od1'), shipped(T0 + HOUR, 'd1', 'rf1', 'od1')];
+    expect(rulesOf(events, 'd1')).toEqual([]);
+  });
+});
+
 describe('competitor-review-burst', () => {
   const burst = (paidOrdersOfFirst: number) => {
     const events: MarketEvent[] = [];

@@ -239,7 +239,8 @@ export function checkRules(input: readonly MarketEvent[], end?: number): Firing[
         const uses = (trackingUses.get(e.data.trackingNo) ?? []).filter(
           (u) => u.refundId !== e.data.refundId && u.at >= now - 90 * DAY,
         );
-        if (uses.length > 0) fire('duplicate-return-tracking', [b, ...uses.map((u) => u.buyerId)], e, now);
+        // Only the re-user is implicated: the earlier use may be the genuine return it copies.
+        if (uses.length > 0) fire('duplicate-return-tracking', [b], e, now);
         push(trackingUses, e.data.trackingNo, { refundId: e.data.refundId, buyerId: b, at: now });
         break;
       }

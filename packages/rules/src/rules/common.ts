@@ -86,8 +86,10 @@ interface SpanFindingArgs {
   /** Count distinct sellers (or whatever `sellerId` holds) instead of entries. */
   distinct?: boolean;
   /**
-   * With `distinct`: also raise when a NEW member (its first entry in the span) joins a span that
-   * already crossed, so every linked account is named (one job per joining member).
+   * Also raise when a NEW member (its first entry in the span; the member is what `sellerId`
+   * holds) joins a span that already crossed, so every linked account is named (one job per
+   * joining member, named by the crossing's evidence plus its own event). Works for distinct
+   * counts (linked accounts) and entry counts (a smear burst's later reviewers).
    */
   fireOnNewMember?: boolean;
 }
@@ -105,7 +107,6 @@ export function spanFinding(a: SpanFindingArgs): Finding[] {
   const me = hit.span.find((e) => e.id === a.eventId);
   const joins =
     !inEvidence &&
-    a.distinct === true &&
     a.fireOnNewMember === true &&
     me !== undefined &&
     hit.span.find((e) => e.sellerId === me.sellerId)?.id === me.id;

@@ -183,6 +183,10 @@ export const competitorReviewBurst: Rule = {
       buyerIds: [],
       // The window is on the reviewed seller's keys; the "seller" slot holds the reviewer.
       partyOf: (e) => ({ buyerId: e.sellerId, sellerId: event.sellerId }),
+      // Reviews are counted (not reviewers), but each later smear reviewer of a crossed burst
+      // raises its own suspicion, so the victim's case names every one and can remove every
+      // smear review; a reviewer already in the burst adds nothing new.
+      fireOnNewMember: true,
     });
     return found.map((f) => ({ ...f, buyerIds: unique(f.sellerIds), sellerIds: [event.sellerId] }));
   },
