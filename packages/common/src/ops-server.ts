@@ -53,7 +53,8 @@ export function createOpsServer(options: OpsServerOptions): FastifyInstance {
   return app;
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, name: string): Promise<T> {
+/** Rejects with `<name> check timed out after <ms> ms` when `p` has not settled in time. */
+export function withTimeout<T>(p: Promise<T>, ms: number, name: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${name} check timed out after ${ms} ms`)), ms);
     p.then(

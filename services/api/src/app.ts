@@ -1,5 +1,5 @@
 import { isRetriableDbError } from '@vigil/cases';
-import { type Logger, VigilError } from '@vigil/common';
+import { type Logger, VigilError, withTimeout } from '@vigil/common';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Admin, Producer } from 'kafkajs';
@@ -532,20 +532,4 @@ function parsePart<T extends z.ZodType | undefined>(
 
 function errorBody(code: string, message: string, issues?: FieldIssue[]): z.infer<typeof ErrorBody> {
   return { error: { code, message, ...(issues && issues.length > 0 ? { issues } : {}) } };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, name: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${name} check timed out after ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }
